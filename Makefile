@@ -1,0 +1,77 @@
+# plantracker — the two commands a newcomer needs: `make run` and `make test`.
+# Everything installs into .venv from requirements.lock; system services
+# (redis-server for tests) come from Debian packages when missing.
+
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+DEMO_PASSWORD ?= plantracker-demo
+PLAN   ?= seeds/daxing-2025/plan.txt
+export DJANGO_SETTINGS_MODULE ?= plantracker.settings.local
+
+.PHONY: help install deps-system run serve migrate seed test lint format lock bench fuzz clean
+
+help:
+	@echo "make run    install, migrate, import the 2025 plan, demo accounts, serve + worker/beat"
+	@echo "make test   the whole suite on throw-away PostgreSQL + Redis"
+	@echo "make bench  city-scale benchmark (see README, Performance)"
+	@echo "make lint   ruff check + format check"
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.lock pyproject.toml | $(PY)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements.lock
+	@touch $@
+
+install: $(VENV)/.installed
+
+deps-system:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  echo "installing redis-server (Debian package)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) >/dev/null; }
+
+var:
+	@mkdir -p var/celery-broker var/celery-processed var/media
+
+migrate: install var
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py import_plan $(PLAN)
+	$(PY) manage.py seed_demo --password $(DEMO_PASSWORD)
+
+run: seed
+	@echo ""
+	@echo "plantracker: http://$(HOST):$(PORT)/admin/  API: http://$(HOST):$(PORT)/api/v1/  docs: http://$(HOST):$(PORT)/api/v1/docs/"
+	@echo "logins (password $(DEMO_PASSWORD)): admin, supervisor, leader, lead.<dept code>, staff.<dept code>"
+	@echo "worker + beat on the embedded filesystem broker (var/celery-broker); Ctrl-C stops both"
+	@$(VENV)/bin/celery -A plantracker worker --beat -l info --concurrency 1 \
+	    --schedule var/celerybeat-schedule > var/celery.log 2>&1 & \
+	  CELERY_PID=$$!; trap "kill $$CELERY_PID 2>/dev/null" EXIT INT TERM; \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install deps-system
+	$(PY) .ci/services.py -- $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Re-resolve the pins from pyproject.toml's ranges (needs the package registry).
+lock:
+	rm -rf /tmp/plantracker-lock && $(PYTHON) -m venv /tmp/plantracker-lock
+	/tmp/plantracker-lock/bin/pip install -q '.[dev]'
+	/tmp/plantracker-lock/bin/pip freeze --exclude plantracker > requirements.lock
+
+clean:
+	rm -rf var .pytest_cache

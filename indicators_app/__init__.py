@@ -1,0 +1,1 @@
+"""The plan's main indicators, their targets, baselines and observations."""

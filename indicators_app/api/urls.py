@@ -1,0 +1,3 @@
+"""Routes of indicators_app's API."""
+
+urlpatterns: list = []

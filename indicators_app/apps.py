@@ -1,0 +1,9 @@
+"""App configuration for indicators_app."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IndicatorsAppConfig(AppConfig):
+    name = "indicators_app"
+    verbose_name = _("主要指标")

@@ -1,0 +1,5 @@
+"""plantracker Django project: settings, root URLs and the Celery app."""
+
+from .celery import app as celery_app
+
+__all__ = ("celery_app",)

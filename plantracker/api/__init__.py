@@ -1,0 +1,1 @@
+"""Glue every API endpoint shares: pagination, ETags, idempotency, sync, errors."""

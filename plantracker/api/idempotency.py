@@ -1,0 +1,64 @@
+"""`Idempotency-Key` on creating POSTs: the same key again returns the first result.
+
+Usage in a view:   return idempotent_create(request, lambda: self._create(request))
+The record row is inserted first inside the transaction; on PostgreSQL a concurrent
+request with the same key blocks on the unique index until the first commits, then
+replays the stored response. A key reused for a different path is a 422.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from tasks_app.models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 200
+
+
+def _replay(record: IdempotencyRecord, request: Request) -> Response:
+    if record.path != request.path or record.method != request.method:
+        raise ValidationError(
+            {"Idempotency-Key": [_("该幂等键已用于其他请求。")]}, code="idempotency_key_reused"
+        )
+    response = Response(record.response_body, status=record.status_code)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def idempotent_create(request: Request, create: Callable[[], Response]) -> Response:
+    """Run `create` once per (user, Idempotency-Key); without the header just run it."""
+    key = request.headers.get(HEADER)
+    if not key:
+        return create()
+    if len(key) > MAX_KEY_LENGTH:
+        raise ValidationError({HEADER: [_("幂等键过长。")]}, code="max_length")
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(
+                user=request.user, key=key, method=request.method, path=request.path
+            )
+            response = create()
+            if not status.is_success(response.status_code):
+                # Failed attempts are not remembered: roll the record back, keep the error.
+                transaction.set_rollback(True)
+                return response
+            record.status_code = response.status_code
+            # Stored as rendered JSON so a replay is byte-for-byte the same document.
+            record.response_body = json.loads(JSONRenderer().render(response.data))
+            record.save(update_fields=["status_code", "response_body"])
+            return response
+    except IntegrityError:
+        existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+        if existing is None:
+            raise
+        return _replay(existing, request)

@@ -1,0 +1,1 @@
+"""Settings package: `base` plus small overrides (`local`, `production`, `test`)."""

@@ -1,0 +1,1 @@
+"""Plan structure, tasks and the accountability workflow."""

@@ -1,0 +1,90 @@
+"""Organisation: departments, people and their roles."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Department(models.Model):
+    """A district unit: bureau (委办局), town (镇), street (街道) or management committee."""
+
+    class Kind(models.TextChoices):
+        BUREAU = "bureau", _("委办局")
+        TOWN = "town", _("镇")
+        STREET = "street", _("街道")
+        COMMITTEE = "committee", _("管委会")
+        OFFICE = "office", _("办公室")
+
+    code = models.SlugField(_("代码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.BUREAU)
+    webhook_url = models.URLField(_("群机器人地址"), blank=True, max_length=500)
+    is_active = models.BooleanField(_("启用"), default=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    """Roles of product.md. admin is Django's superuser; the rest are below."""
+
+    ADMIN = "admin", _("管理员")
+    SUPERVISOR = "supervisor", _("督查室")
+    LEADER = "leader", _("区领导")
+    DEPT_LEAD = "dept_lead", _("部门负责人")
+    DEPT_STAFF = "dept_staff", _("部门联络员")
+
+
+class User(AbstractUser):
+    """A person. District-wide role in `district_role`; department roles via Membership."""
+
+    class DistrictRole(models.TextChoices):
+        NONE = "", _("无")
+        SUPERVISOR = Role.SUPERVISOR.value, Role.SUPERVISOR.label
+        LEADER = Role.LEADER.value, Role.LEADER.label
+
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("手机"), max_length=20, blank=True)
+    district_role = models.CharField(
+        _("区级角色"), max_length=16, choices=DistrictRole.choices, blank=True, default=""
+    )
+    notify_email = models.BooleanField(_("邮件提醒"), default=True)
+    notify_webhook = models.BooleanField(_("群机器人提醒"), default=True)
+    departments = models.ManyToManyField(
+        Department, through="Membership", related_name="members", verbose_name=_("部门")
+    )
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class Membership(models.Model):
+    """A person's role in one department: lead (部门负责人) or staff (联络员)."""
+
+    class DeptRole(models.TextChoices):
+        LEAD = Role.DEPT_LEAD.value, Role.DEPT_LEAD.label
+        STAFF = Role.DEPT_STAFF.value, Role.DEPT_STAFF.label
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("角色"), max_length=16, choices=DeptRole.choices)
+
+    class Meta:
+        verbose_name = _("部门成员")
+        verbose_name_plural = _("部门成员")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "department"], name="membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.department} ({self.get_role_display()})"

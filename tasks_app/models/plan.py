@@ -1,0 +1,186 @@
+"""Plan structure: Plan → Chapter → Measure → Task → Milestone, and key results."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .org import Department
+
+
+class Plan(models.Model):
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    title = models.CharField(_("标题"), max_length=200)
+    source = models.CharField(_("来源"), max_length=300, blank=True)
+    source_text = models.TextField(_("原文"), blank=True)
+    imported_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("计划")
+        verbose_name_plural = _("计划")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Chapter(models.Model):
+    """One of the (一)…(六) sections of the plan's task part."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="chapters")
+    number = models.PositiveSmallIntegerField(_("序号"))
+    title = models.CharField(_("标题"), max_length=200)
+
+    class Meta:
+        verbose_name = _("章节")
+        verbose_name_plural = _("章节")
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="chapter_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"({self.number}) {self.title}"
+
+
+class Measure(models.Model):
+    """A numbered paragraph (1., 2., …) whose first sentence is its bold title."""
+
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="measures")
+    number = models.PositiveSmallIntegerField(_("序号"))
+    title = models.CharField(_("标题"), max_length=200)
+    text = models.TextField(_("原文"))
+
+    class Meta:
+        verbose_name = _("举措")
+        verbose_name_plural = _("举措")
+        ordering = ["chapter", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["chapter", "number"], name="measure_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class TaskStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("未开始")
+    IN_PROGRESS = "in_progress", _("进行中")
+    PENDING_REVIEW = "pending_review", _("待审核销号")
+    COMPLETED = "completed", _("已完成")
+    SUSPENDED = "suspended", _("已暂停")
+    CANCELLED = "cancelled", _("已取消")
+
+
+CLOSED_STATUSES = (TaskStatus.COMPLETED, TaskStatus.CANCELLED)
+
+
+class Task(models.Model):
+    """One commitment of the plan (by default one sentence of a measure)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="tasks")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="tasks")
+    code = models.CharField(_("编号"), max_length=40, unique=True)
+    sentence_no = models.PositiveSmallIntegerField(_("句序"))
+    text = models.TextField(_("原文"))
+    title = models.CharField(_("标题"), max_length=200)
+    lead_department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="lead_tasks", verbose_name=_("牵头部门")
+    )
+    co_departments = models.ManyToManyField(
+        Department, blank=True, related_name="co_tasks", verbose_name=_("配合部门")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_tasks",
+        verbose_name=_("责任人"),
+    )
+    start_date = models.DateField(_("开始日期"))
+    due_date = models.DateField(_("完成时限"), db_index=True)
+    original_due_date = models.DateField(_("原定时限"))
+    status = models.CharField(
+        _("状态"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED
+    )
+    progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
+    completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    is_archived = models.BooleanField(_("已归档"), default=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("任务")
+        verbose_name_plural = _("任务")
+        ordering = ["plan", "chapter__number", "measure__number", "sentence_no"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="task_progress_0_100"),
+            models.CheckConstraint(
+                condition=Q(due_date__gte=models.F("start_date")), name="task_due_after_start"
+            ),
+            models.UniqueConstraint(fields=["measure", "sentence_no"], name="task_unique_sentence"),
+        ]
+        indexes = [
+            models.Index(fields=["lead_department", "status"], name="task_lead_status"),
+            models.Index(fields=["status", "due_date"], name="task_status_due"),
+            models.Index(fields=["owner", "status"], name="task_owner_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class Milestone(models.Model):
+    """A dated checkpoint of a task; the final one carries the task's deadline."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="milestones")
+    sequence = models.PositiveSmallIntegerField(_("序号"))
+    title = models.CharField(_("名称"), max_length=200)
+    due_date = models.DateField(_("时限"), db_index=True)
+    original_due_date = models.DateField(_("原定时限"))
+    is_final = models.BooleanField(_("最终节点"), default=False)
+    completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("节点")
+        verbose_name_plural = _("节点")
+        ordering = ["task", "due_date", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "sequence"], name="milestone_unique_seq"),
+        ]
+        indexes = [models.Index(fields=["due_date", "completed_at"], name="milestone_due_open")]
+
+    def __str__(self) -> str:
+        return f"{self.task.code} #{self.sequence} {self.title}"
+
+
+class KeyResult(models.Model):
+    """A quantity in the task's text (value in base units), and what was reported."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="key_results")
+    order = models.PositiveSmallIntegerField(_("序号"))
+    value = models.DecimalField(_("目标值"), max_digits=24, decimal_places=4)
+    unit = models.CharField(_("单位"), max_length=20)
+    label = models.CharField(_("名称"), max_length=100, blank=True)
+    raw = models.CharField(_("原文片段"), max_length=100, blank=True)
+    actual_value = models.DecimalField(
+        _("实际完成"), max_digits=24, decimal_places=4, null=True, blank=True
+    )
+    actual_reported_at = models.DateTimeField(_("填报时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("量化指标")
+        verbose_name_plural = _("量化指标")
+        ordering = ["task", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "order"], name="keyresult_unique_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.value}{self.unit}"
