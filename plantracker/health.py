@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+from kombu import Connection
 
 BROKER_TIMEOUT_SECONDS = 2
 
@@ -17,10 +18,12 @@ def _database_ok() -> bool:
 
 
 def _broker_ok() -> bool:
-    from plantracker.celery import app
-
     try:
-        with app.connection_for_write() as conn:
+        with Connection(
+            settings.CELERY_BROKER_URL,
+            transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+            connect_timeout=BROKER_TIMEOUT_SECONDS,
+        ) as conn:
             conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
         return True
     except Exception:

@@ -10,20 +10,21 @@ from decimal import Decimal
 # character for one, so an index found in the normalised text is valid in the original.
 _WIDTH_MAP = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-             "六": 6, "七": 7, "八": 8, "九": 9}
+CN_DIGITS = dict(zip("零〇一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
 CN_MULTIPLIERS = {"十": 10, "百": 100, "千": 1000}
 MAGNITUDES = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "亿": 10**8}
 
 # Counted units a key result may carry (年/月/次 are deliberately absent: 30年, 二次督办).
-KEY_RESULT_UNITS = (
-    "个百分点", "平方米", "立方米", "公里", "千米", "公顷", "兆瓦", "千瓦", "人次", "美元",
-    "亩", "个", "家", "株", "元", "项", "所", "处", "条", "座", "户", "人", "套", "张", "辆",
-    "吨", "栋", "间", "台", "场", "批", "部", "种", "件", "米", "%",
+KEY_RESULT_UNITS = tuple(
+    "个百分点 平方米 立方米 公里 千米 公顷 兆瓦 千瓦 人次 美元 亩 个 家 株 元 项 所"
+    " 处 条 座 户 人 套 张 辆 吨 栋 间 台 场 批 部 种 件 米 %".split()
 )
 # A unit character followed by one of these is a word, not a unit (一部分, 三种苗…).
-_UNIT_WORD_TAILS = {"部": "分门署", "种": "苗植子类", "所": "有以属在", "处": "理置",
-                    "场": "景所馆地", "台": "阶", "人": "民员才", "条": "例件款"}
+_UNIT_WORD_TAILS = dict(
+    pair.split(":")
+    for pair in "部:分门署 种:苗植子类 所:有以属在 处:理置 场:景所馆地 台:阶 人:民员才"
+    " 条:例件款".split()
+)
 _TARGET_UNITS = (*KEY_RESULT_UNITS, "微克/立方米", "‰")
 
 
@@ -39,8 +40,10 @@ _QUANTITY_RE = re.compile(
     rf"(?P<unit>{_alternation(KEY_RESULT_UNITS)})"
 )
 # Things that only look like quantities; masked before searching.
-_SLOGANS = ("四个一批", "六个大兴", "三落一提", "一网通办", "一业一证", "一企一策", "一镇一村",
-            "一体化", "一站式", "一刻钟", "一件事", "一张图", "一批", "五子", "两区")
+_SLOGANS = (
+    "四个一批 六个大兴 三落一提 一网通办 一业一证 一企一策 一镇一村 一体化 一站式"
+    " 一刻钟 一件事 一张图 一批 五子 两区"
+).split()
 _LOOKALIKE_RES = (
     re.compile(r"“[^“”]{0,30}”|‘[^‘’]{0,30}’|「[^「」]{0,30}」|『[^『』]{0,30}』|\"[^\"]{0,30}\""),
     re.compile(r"[A-Za-z][A-Za-z-]*\d+(?:\.\d+)*[A-Za-z\d]*|\d+[A-Za-z][A-Za-z\d]*"),  # M9 PM2.5
@@ -52,9 +55,11 @@ _LOOKALIKE_RES = (
     re.compile("|".join(_SLOGANS)),
 )
 _LABEL_BREAKS = re.compile(r"[,;:、。！？!?()“”‘’\"]")
-_LABEL_VERBS = ("力争", "确保", "累计", "新增", "新建", "建设", "建成", "完成", "实现", "达到",
-                "突破", "超过", "启动", "加快", "推动", "安排", "出台", "打造", "增加", "全年",
-                "约", "达", "超", "共", "等")
+_LABEL_VERBS = tuple(
+    "力争 确保 累计 新增 新建 建设 建成 完成 实现 达到 突破 超过 启动 加快 推动"
+    " 安排 出台 打造 增加 全年".split()
+)
+_LABEL_PARTICLES = tuple("约 达 超 共 等 近".split())  # only directly before a number
 _LABEL_TAILS = ("的建设", "建设", "工作", "任务")
 LABEL_MAX_CHARS = 12
 
@@ -133,9 +138,9 @@ def _strip_words(text: str, words: tuple[str, ...], *, leading: bool) -> str:
     while changed and text:
         changed = False
         for word in words:
-            if leading and text.startswith(word) and len(text) > len(word):
-                text, changed = text[len(word):], True
-            elif not leading and text.endswith(word) and len(text) > len(word):
+            if leading and text.startswith(word):
+                text, changed = text[len(word) :], True
+            elif not leading and text.endswith(word):
                 text, changed = text[: -len(word)], True
     return text
 
@@ -145,13 +150,13 @@ def _label(text: str, norm: str, start: int, end: int) -> str:
     stop = _LABEL_BREAKS.search(norm, end)
     after = text[end : stop.start() if stop else len(text)].strip()
     after = _strip_words(after, _LABEL_TAILS, leading=False)[:LABEL_MAX_CHARS]
-    if len(after) >= 2:
+    if len(after) >= 2:  # 建设1.9万亩高标准农田 → 高标准农田
         return after
     breaks = list(_LABEL_BREAKS.finditer(norm, 0, start))
     before = text[breaks[-1].end() if breaks else 0 : start].strip()
-    before = _strip_words(before, _LABEL_VERBS, leading=False)
+    before = _strip_words(before, _LABEL_VERBS + _LABEL_PARTICLES, leading=False)
     before = _strip_words(before, _LABEL_VERBS, leading=True)
-    return before[-LABEL_MAX_CHARS:] or after
+    return before[-LABEL_MAX_CHARS:] or after  # 力争育苗量突破3亿株 → 育苗量
 
 
 def _quantity_value(match: re.Match[str]) -> Decimal | None:
@@ -189,8 +194,11 @@ def extract_key_results(text: str) -> list[KeyResult]:
     return results
 
 
-_QUALITATIVE_TARGETS = ("与经济增长基本同步", "达到市级要求", "完成市级下达任务", "稳步增长",
-                        "进一步提升", "持续提升", "持续改善", "保持稳定", "稳中有升", "基本持平")
+# Qualitative targets, matched at the end of a clause; "达到市级要求" = meets the city's quota.
+_QUALITATIVE_TARGETS = tuple(
+    "与经济增长基本同步 达到市级要求 完成市级下达任务 稳步增长 进一步提升 持续提升"
+    " 持续改善 保持稳定 稳中有升 基本持平".split()
+)
 _AT_MOST_VERBS = ("控制在", "不高于", "不超过", "低于")
 _GROWTH_VERBS = ("增长", "下降", "降低")
 _TARGET_RE = re.compile(
@@ -258,3 +266,85 @@ def parse_baseline_statement(
     growth = _GROWTH_RE.search(rest)
     growth_pct = clean_decimal(Decimal(growth.group("num"))) if growth else None
     return value, unit, growth_pct
+
+
+# Other names under which last year's report states an indicator.
+BASELINE_ALIASES = {
+    "地区生产总值": ("地区生产总值总量",),
+    "规上工业总产值": ("规模以上工业总产值",),
+    "细颗粒物浓度": ("细颗粒物年均浓度", "PM2.5年均浓度", "PM2.5浓度"),
+    "高新技术企业数": ("高新技术企业", "国高新"),
+    "实际利用外资规模": ("实际利用外资",),
+    "常住人口规模": ("常住人口",),
+    "生产生活用水总量": ("用水总量",),
+}
+_CLAUSE_RE = re.compile(r"[^,;:。！？!?]+")
+_STATEMENT_CONTINUATIONS = ("同比", "比上年", "较上年", "增长", "增速")
+
+
+def clause_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the clauses of text, split at , ; : (either width) and sentence ends."""
+    return [match.span() for match in _CLAUSE_RE.finditer(normalize_width(text))]
+
+
+def baseline_statements(lines: list[str]) -> list[str]:
+    """Clauses of last year's report; a bare "同比增长…" clause joins the one before it."""
+    statements = []
+    for line in lines:
+        spans = clause_spans(line)
+        for index, (start, end) in enumerate(spans):
+            if index and normalize_width(line[start:end]).startswith(_STATEMENT_CONTINUATIONS):
+                continue
+            if index + 1 < len(spans):
+                following = normalize_width(line[spans[index + 1][0] : spans[index + 1][1]])
+                if following.startswith(_STATEMENT_CONTINUATIONS):
+                    end = spans[index + 1][1]
+            statements.append(line[start:end])
+    return statements
+
+
+def _name_ends(statement: str, name: str, longer: list[str]) -> list[int]:
+    """Ends of name in statement, skipping places where it is part of a longer name."""
+    norm = normalize_width(statement)
+    ends = []
+    for match in re.finditer(re.escape(name), norm):
+        inside = any(
+            norm[match.start() - k : match.start() - k + len(other)] == other
+            for other in longer
+            for k in [other.find(name)]
+            if match.start() >= k
+        )
+        if not inside:
+            ends.append(match.end())
+    return ends
+
+
+def find_baseline(
+    name: str, statements: list[str], *, year: int, all_names: list[str]
+) -> Baseline | None:
+    """Baseline of indicator name from last year's statements; None if none gives a figure.
+
+    The level comes from the first statement with a value; the growth from that statement
+    or else the first one with a growth rate; text joins the statements used with "；".
+    """
+    hits = []  # (statement index, value, unit, growth)
+    for alias in (name, *BASELINE_ALIASES.get(name, ())):
+        longer = [other for other in all_names if alias in other and other != alias]
+        for index, statement in enumerate(statements):
+            for end in _name_ends(statement, alias, longer):
+                value, unit, growth = parse_baseline_statement(statement, end)
+                if value is not None or growth is not None:
+                    hits.append((index, value, unit, growth))
+    level = next((hit for hit in hits if hit[1] is not None), None)
+    growths = [hit for hit in hits if hit[3] is not None]
+    growth = level if level and level[3] is not None else (growths[0] if growths else None)
+    if level is None and growth is None:
+        return None
+    used = sorted({hit[0] for hit in (level, growth) if hit is not None})
+    return Baseline(
+        year=year,
+        value=level[1] if level else None,
+        unit=level[2] if level else "",
+        growth_pct=growth[3] if growth else None,
+        text="；".join(statements[index] for index in used),
+    )
