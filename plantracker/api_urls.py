@@ -9,6 +9,12 @@ urlpatterns = [
     path("auth/token/refresh/", TokenRefreshView.as_view(), name="token_refresh"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    # tasks and everything nested under them, supervision, extension decisions
     path("", include("tasks_app.api.urls")),
+    # me, departments, plans and their tree, milestones list, notifications inbox
+    path("", include("tasks_app.api.urls_directory")),
+    # quarterly rollups and their exports
+    path("", include("tasks_app.api.urls_rollups")),
+    # indicators and observations
     path("", include("indicators_app.api.urls")),
 ]

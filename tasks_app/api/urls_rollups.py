@@ -1,0 +1,3 @@
+"""Routes of quarterly rollups."""
+
+urlpatterns: list = []
