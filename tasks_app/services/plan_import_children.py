@@ -34,7 +34,7 @@ def default_milestones(*, year: int, due: dt.date) -> list[MilestoneSpec]:
 
 def _co_departments_sync(
     enrichment: Enrichment, tasks: dict[str, Task], departments: dict[str, Department]
-) -> int:
+) -> tuple[int, int]:
     link = Task.co_departments.through
     current = set(
         link.objects.filter(task__in=tasks.values()).values_list("task_id", "department_id")
@@ -49,10 +49,9 @@ def _co_departments_sync(
     stale = current - wanted
     for task_id, dep_id in stale:  # few rows; each a keyed delete
         link.objects.filter(task_id=task_id, department_id=dep_id).delete()
-    link.objects.bulk_create(
-        [link(task_id=t, department_id=d) for t, d in sorted(wanted - current)]
-    )
-    return len(stale) + len(wanted - current)
+    added = sorted(wanted - current)
+    link.objects.bulk_create([link(task_id=t, department_id=d) for t, d in added])
+    return len(added), len(stale)
 
 
 def _key_results_sync(parsed: ParsedPlan, tasks: dict[str, Task]) -> tuple[int, int]:
@@ -133,7 +132,9 @@ def children_sync(
     departments: dict[str, Department],
     result: ImportResult,
 ) -> None:
-    result.updated["co_departments"] = _co_departments_sync(enrichment, tasks, departments)
+    result.created["co_departments"], result.updated["co_departments"] = _co_departments_sync(
+        enrichment, tasks, departments
+    )
     result.created["key_results"], result.updated["key_results"] = _key_results_sync(parsed, tasks)
     result.created["milestones"], result.updated["milestones"] = _milestones_sync(
         parsed.year, enrichment, tasks
