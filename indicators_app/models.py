@@ -1,10 +1,25 @@
-"""Indicators (主要指标): target, 2024 baseline, responsible department, observations."""
+"""Indicators (主要指标): target, 2024 baseline, responsible department, observations.
+
+Observations are corrected in place (the row shows the current value); every earlier
+value is kept in an ObservationRevision with its author and the reason for the change.
+A supervisor may verify or question an observation, and records judgements for
+qualitative targets (稳步增长, 达到市级要求, …). Assessment statuses are computed, never
+stored as truth (see indicators_app.assessment); a judgement is the supervisor's input to
+that computation.
+"""
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tasks_app.models import Department, Plan
+
+
+class AssessmentStatus(models.TextChoices):
+    ON_TRACK = "on_track", _("正常")
+    AT_RISK = "at_risk", _("预警")
+    OFF_TRACK = "off_track", _("滞后")
+    NOT_ASSESSED = "not_assessed", _("未评估")
 
 
 class Indicator(models.Model):
@@ -86,7 +101,17 @@ class Indicator(models.Model):
 
 
 class Observation(models.Model):
-    """A reported figure for one period ("2025", "2025-Q2" or "2025-05")."""
+    """A reported figure for one period ("2025", "2025-Q2" or "2025-05").
+
+    value/unit are in the indicator's unit (converted on entry); reported_value and
+    reported_unit keep what the reporter typed. For growth-rate indicators the value is
+    the year-on-year growth in %.
+    """
+
+    class Verification(models.TextChoices):
+        UNVERIFIED = "unverified", _("待审核")
+        VERIFIED = "verified", _("已核实")
+        QUESTIONED = "questioned", _("有疑问")
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="observations")
     period = models.CharField(_("期间"), max_length=7)
@@ -95,9 +120,26 @@ class Observation(models.Model):
     unit = models.CharField(_("单位"), max_length=30, blank=True)
     source = models.CharField(_("来源"), max_length=200, blank=True)
     note = models.TextField(_("说明"), blank=True, max_length=2000)
+    reported_value = models.DecimalField(
+        _("填报数值"), max_digits=30, decimal_places=10, null=True, blank=True
+    )
+    reported_unit = models.CharField(_("填报单位"), max_length=30, blank=True)
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
     )
+    verification_status = models.CharField(
+        _("审核状态"), max_length=12, choices=Verification.choices, default=Verification.UNVERIFIED
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    verified_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    verification_comment = models.TextField(_("审核意见"), blank=True, max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -108,6 +150,75 @@ class Observation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["indicator", "period"], name="observation_unique"),
         ]
+        indexes = [
+            models.Index(fields=["indicator", "-period_end", "-id"], name="observation_latest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.period}: {self.value}{self.unit}"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification_status == self.Verification.VERIFIED
+
+
+class ObservationRevision(models.Model):
+    """An earlier value of an observation, kept when a correction replaced it (append-only)."""
+
+    observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="revisions")
+    value = models.DecimalField(_("原数值"), max_digits=24, decimal_places=4)
+    unit = models.CharField(_("原单位"), max_length=30, blank=True)
+    source = models.CharField(_("原来源"), max_length=200, blank=True)
+    note = models.TextField(_("原说明"), blank=True, max_length=2000)
+    verification_status = models.CharField(_("原审核状态"), max_length=12, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("原填报人"),
+    )
+    reported_at = models.DateTimeField(_("原填报时间"))
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("更正人"),
+    )
+    reason = models.TextField(_("更正原因"), max_length=2000)
+    created_at = models.DateTimeField(_("更正时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("指标数据更正记录")
+        verbose_name_plural = _("指标数据更正记录")
+        ordering = ["observation", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.observation_id}: {self.value}{self.unit} ({self.created_at:%Y-%m-%d})"
+
+
+class IndicatorJudgement(models.Model):
+    """A supervisor's recorded judgement of a qualitative target; the latest one counts."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="judgements")
+    status = models.CharField(_("研判结果"), max_length=12, choices=AssessmentStatus.choices)
+    reason = models.TextField(_("研判理由"), max_length=2000)
+    judged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("研判人"),
+    )
+    created_at = models.DateTimeField(_("研判时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("指标研判")
+        verbose_name_plural = _("指标研判")
+        ordering = ["indicator", "-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["indicator", "-created_at", "-id"], name="judgement_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.status} ({self.created_at:%Y-%m-%d})"

@@ -2,11 +2,15 @@
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+from plantracker.api.auth import TokenObtainView, TokenRefreshThrottledView
 
 urlpatterns = [
-    path("auth/token/", TokenObtainPairView.as_view(), name="token_obtain_pair"),
-    path("auth/token/refresh/", TokenRefreshView.as_view(), name="token_refresh"),
+    # JWT with the "auth" throttle and the login lockout (plantracker.api.auth)
+    path("auth/token/", TokenObtainView.as_view(), name="token_obtain_pair"),
+    path("auth/token/refresh/", TokenRefreshThrottledView.as_view(), name="token_refresh"),
+    # session login/logout for the browsable API
+    path("api-auth/", include("rest_framework.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     # tasks and everything nested under them, supervision, extension decisions

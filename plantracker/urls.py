@@ -1,4 +1,4 @@
-"""Root URLs: admin, /healthz and the versioned API."""
+"""Root URLs: admin, the supervision console, /healthz and the versioned API."""
 
 from django.conf import settings
 from django.conf.urls.static import static
@@ -9,6 +9,8 @@ from plantracker.health import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # the supervision console (督查控制台): its own login, so department leads need no is_staff
+    path("console/", include("tasks_app.console.urls")),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("plantracker.api_urls")),
 ]

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from tasks_app import models as m
+from tasks_app.admin_history import TaskHistoryAdminMixin
 
 
 class MembershipInline(admin.TabularInline):
@@ -89,7 +90,7 @@ class HistoryInline(admin.TabularInline):
 
 
 @admin.register(m.Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(TaskHistoryAdminMixin, admin.ModelAdmin):
     list_display = ["code", "title", "lead_department", "owner", "due_date", "status", "progress"]
     list_filter = ["status", "chapter", "lead_department__kind", "lead_department", "due_date"]
     search_fields = ["code", "title", "text"]

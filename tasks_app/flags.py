@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     F,
@@ -113,6 +114,25 @@ def with_flags(tasks: QuerySet[Task], *, today: dt.date) -> QuerySet[Task]:
     ).annotate(
         behind_points=Greatest(Value(0), F("expected_progress") - F("progress")),
         flag=flag_expression(rules),
+    )
+
+
+def overdue_condition(today: dt.date) -> Q:
+    """A chased task whose deadline or an open milestone has passed (needs with_flags)."""
+    missed = Q(due_date__lt=today) | Q(next_milestone_due__lt=today)
+    return missed & ~Q(status__in=NOT_CHASED_STATUSES)
+
+
+def with_overdue(tasks: QuerySet[Task], *, today: dt.date) -> QuerySet[Task]:
+    """On top of with_flags: first_missed (earliest open date), is_overdue, days_overdue."""
+    return tasks.annotate(
+        first_missed=Least("due_date", "next_milestone_due"),
+        is_overdue=Case(
+            When(overdue_condition(today), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        days_overdue=days_overdue_expression(today),
     )
 
 

@@ -1,8 +1,39 @@
 """Reads: who may see what, and annotated task querysets."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+import datetime as dt
 
-from tasks_app.models import Membership, Role, Task, User
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.shortcuts import get_object_or_404
+
+from tasks_app.flags import NOT_CHASED_STATUSES, RED, YELLOW, with_flags, with_overdue
+from tasks_app.models import (
+    Attachment,
+    Comment,
+    Department,
+    ExtensionRequest,
+    HistoryEvent,
+    KeyResult,
+    Membership,
+    Milestone,
+    ProgressReport,
+    ProgressReportValue,
+    Role,
+    Task,
+    User,
+)
+from tasks_app.report_cadence import last_closed_period, report_status_for
 
 
 def user_roles(user: User) -> list[str]:
@@ -40,3 +71,87 @@ def tasks_visible_to(user: User) -> QuerySet[Task]:
         task_id=OuterRef("pk"), department_id__in=my_departments
     )
     return tasks.filter(Q(lead_department_id__in=my_departments) | Q(Exists(co_link)))
+
+
+def tasks_for_api(*, user: User, today: dt.date) -> QuerySet[Task]:
+    """Visible tasks with flag, overdue and report-status annotations, ready to render.
+
+    Everything is computed in SQL; related rows come with select_related/prefetch, so a
+    page costs the same number of queries whatever its size.
+    """
+    tasks = with_overdue(with_flags(tasks_visible_to(user), today=today), today=today)
+    tasks = report_status_for(tasks, period=last_closed_period(today), today=today)
+    return tasks.select_related("lead_department", "owner").prefetch_related(
+        Prefetch("co_departments", queryset=Department.objects.order_by("code")),
+        Prefetch("key_results", queryset=KeyResult.objects.order_by("order")),
+    )
+
+
+def task_visible_or_404(*, user: User, task_id: int | str, today: dt.date) -> Task:
+    """One annotated task the user may see; Http404 otherwise (hidden and absent look alike)."""
+    return get_object_or_404(tasks_for_api(user=user, today=today), pk=task_id)
+
+
+def overdue_items(*, user: User, today: dt.date) -> QuerySet[Task]:
+    """Red and yellow tasks the user may see, most overdue first.
+
+    Ordered by calendar days past the earliest missed date (the same order as working
+    days), then red before yellow, then points behind schedule, then the nearest date.
+    """
+    flag_rank = Case(When(flag=RED, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return (
+        tasks_for_api(user=user, today=today)
+        .filter(flag__in=(RED, YELLOW))
+        .annotate(flag_rank=flag_rank)
+        .order_by("-days_overdue", "flag_rank", "-behind_points", "first_missed", "id")
+    )
+
+
+def extension_requests_visible_to(user: User) -> QuerySet[ExtensionRequest]:
+    return ExtensionRequest.objects.filter(task__in=tasks_visible_to(user)).select_related(
+        "task", "milestone", "requested_by", "decided_by"
+    )
+
+
+def task_progress_reports(task: Task) -> QuerySet[ProgressReport]:
+    """A task's reports; `moves_task` marks the lead department's (which set progress)."""
+    moves_task = ExpressionWrapper(
+        Q(department_id=task.lead_department_id), output_field=BooleanField()
+    )
+    return (
+        ProgressReport.objects.filter(task=task)
+        .annotate(moves_task=moves_task)
+        .select_related("author", "department")
+        .prefetch_related(
+            Prefetch("values", queryset=ProgressReportValue.objects.order_by("key_result_id")),
+            Prefetch("attachments", queryset=Attachment.objects.order_by("id")),
+        )
+    )
+
+
+def task_comments(task: Task) -> QuerySet[Comment]:
+    return Comment.objects.filter(task=task).select_related("author")
+
+
+def task_attachments(task: Task) -> QuerySet[Attachment]:
+    return Attachment.objects.filter(task=task).select_related("uploaded_by")
+
+
+def task_history(task: Task) -> QuerySet[HistoryEvent]:
+    return HistoryEvent.objects.filter(task=task).select_related("actor")
+
+
+def task_extension_requests(task: Task) -> QuerySet[ExtensionRequest]:
+    return ExtensionRequest.objects.filter(task=task).select_related(
+        "milestone", "requested_by", "decided_by"
+    )
+
+
+def task_milestones(task: Task, *, today: dt.date) -> QuerySet[Milestone]:
+    """A task's checkpoints; `is_overdue`: open, past its date, and the task still chased."""
+    overdue = Q(completed_at__isnull=True, due_date__lt=today) & ~Q(
+        task__status__in=NOT_CHASED_STATUSES
+    )
+    return Milestone.objects.filter(task=task).annotate(
+        is_overdue=ExpressionWrapper(overdue, output_field=BooleanField())
+    )

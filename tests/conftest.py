@@ -7,12 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
 
 from tasks_app.enrichment import load_enrichment
 from tasks_app.models import Department, Membership, Plan, User
 from tasks_app.services.plan_import import plan_import
+from tests.openapi import validated_api  # noqa: F401  (fixture: schema-checked APIClient)
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_DIR = REPO / "seeds" / "daxing-2025"
@@ -21,6 +23,12 @@ PASSWORD = "test-Password-123"
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"DATABASE_URL={os.environ.get('DATABASE_URL', '(sqlite default)')}"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Throttle counters and login lockouts live in the cache (Redis): none leak between tests."""
+    cache.clear()
 
 
 @pytest.fixture

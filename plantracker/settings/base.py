@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from corsheaders.defaults import default_headers as cors_default_headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -11,7 +12,8 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me")
+# The default is for local runs only (production requires the variable); ≥ 32 bytes for JWT HS256.
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me-not-for-production")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -72,7 +74,12 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# SQLite (make run) cannot defer unique constraints; PostgreSQL enforces them.
+SILENCED_SYSTEM_CHECKS = ["models.W038"]
 AUTH_USER_MODEL = "tasks_app.User"
+
+# Counts failed logins and refuses locked usernames (PLANTRACKER["LOGIN_LOCKOUT_*"]).
+AUTHENTICATION_BACKENDS = ["plantracker.api.throttling.LockoutModelBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -111,8 +118,14 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-standardized-errors' error responses + ETag/If-Match/409/412/413 (plantracker.api.schema).
+    "DEFAULT_SCHEMA_CLASS": "plantracker.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    # "writes" throttles unsafe methods everywhere; views add AuthRateThrottle for "auth".
+    "DEFAULT_THROTTLE_CLASSES": ["plantracker.api.throttling.WritesRateThrottle"],
+    # Reverse proxies in front of the app (0: the client address is REMOTE_ADDR and a
+    # client-sent X-Forwarded-For cannot dodge the throttles).
+    "NUM_PROXIES": env.int("PLANTRACKER_NUM_PROXIES", default=0),
     "DEFAULT_THROTTLE_RATES": {
         "auth": env("PLANTRACKER_THROTTLE_AUTH", default="20/min"),
         "writes": env("PLANTRACKER_THROTTLE_WRITES", default="120/min"),
@@ -123,6 +136,11 @@ REST_FRAMEWORK = {
     # Numbers stay numbers in JSON (key-result values, observations).
     "COERCE_DECIMAL_TO_STRING": False,
     "DATETIME_FORMAT": "iso-8601",
+}
+
+# One error shape everywhere; simplejwt's token errors folded into it (plantracker.api.auth).
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_FORMATTER_CLASS": "plantracker.api.auth.StandardExceptionFormatter",
 }
 
 SIMPLE_JWT = {
@@ -139,9 +157,38 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Schema and docs are public (contract); everything else needs a login.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    # drf-standardized-errors: error enums named once, error components not merged.
+    "ENUM_NAME_OVERRIDES": {
+        **{
+            name: f"drf_standardized_errors.openapi_serializers.{name}.choices"
+            for name in (
+                "ValidationErrorEnum",
+                "ClientErrorEnum",
+                "ServerErrorEnum",
+                *(f"ErrorCode{code}Enum" for code in (403, 404, 405, 406, 415, 429, 500)),
+            )
+        },
+        "ErrorCode401Enum": "plantracker.api.schema.ErrorCode401Enum",
+        "TaskStatusEnum": "tasks_app.models.TaskStatus",
+        "DepartmentKindEnum": "tasks_app.models.Department.Kind",
+        "IndicatorStatusEnum": "indicators_app.models.AssessmentStatus",
+        "TransitionActionEnum": "tasks_app.workflow.TRANSITION_ACTIONS",
+        "ExtensionRequestStatusEnum": "tasks_app.models.ExtensionRequest.Status",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "plantracker.api.schema.postprocess_ecma_patterns",
+    ],
 }
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+# Response headers a browser client may read (concurrency, sync, idempotency, throttling).
+CORS_EXPOSE_HEADERS = ["ETag", "X-Server-Time", "Idempotent-Replayed", "Retry-After"]
+# Request headers of the contract beyond the defaults: concurrency and idempotency.
+CORS_ALLOW_HEADERS = (*cors_default_headers, "if-match", "if-none-match", "idempotency-key")
 
 # --- Cache (throttling, locks). Redis in production via CACHE_URL.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -174,6 +221,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=330
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# One queue by default; tests give each worker its own so parallel runs never share.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 
 # --- E-mail (SMTP in production via EMAIL_URL, e.g. smtp://user:pw@host:587).
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -201,11 +250,38 @@ PLANTRACKER = {
     "WEBHOOK_URL": env("PLANTRACKER_WEBHOOK_URL", default=""),
     "WEBHOOK_TIMEOUT_SECONDS": env.float("PLANTRACKER_WEBHOOK_TIMEOUT_SECONDS", default=5.0),
     "DELIVERY_MAX_ATTEMPTS": env.int("PLANTRACKER_DELIVERY_MAX_ATTEMPTS", default=6),
+    # Reminder channels and the delivery outbox (tasks_app/services/deliveries.py).
+    "WEBHOOK_STYLE": env("PLANTRACKER_WEBHOOK_STYLE", default="wecom"),  # or "dingtalk"
+    "EMAIL_TIMEOUT_SECONDS": env.float("PLANTRACKER_EMAIL_TIMEOUT_SECONDS", default=20.0),
+    # Backoff between attempts: base × 2^(attempt − 1) seconds, capped.
+    "DELIVERY_BACKOFF_SECONDS": env.int("PLANTRACKER_DELIVERY_BACKOFF_SECONDS", default=30),
+    "DELIVERY_BACKOFF_MAX_SECONDS": env.int(
+        "PLANTRACKER_DELIVERY_BACKOFF_MAX_SECONDS", default=3600
+    ),
+    # A claimed delivery not recorded within this time is resent (must exceed the send
+    # timeouts and the delivery task's time limit, 90 s).
+    "DELIVERY_LEASE_SECONDS": env.int("PLANTRACKER_DELIVERY_LEASE_SECONDS", default=300),
+    # Missing monthly reports chased daily: the latest N periods (older ones: rollups only).
+    "REPORT_CHASE_MAX_PERIODS": env.int("PLANTRACKER_REPORT_CHASE_MAX_PERIODS", default=3),
+    # Extra reminder providers (dotted paths) besides those registered in code.
+    "REMINDER_PROVIDERS": env.list("PLANTRACKER_REMINDER_PROVIDERS", default=[]),
+    # Rollup department score: base minus deductions per red item / 督办单 / missing report.
+    "ROLLUP_SCORE_BASE": env.float("PLANTRACKER_ROLLUP_SCORE_BASE", default=100.0),
+    "ROLLUP_DEDUCT_PER_RED_ITEM": env.float("PLANTRACKER_ROLLUP_DEDUCT_PER_RED_ITEM", default=2.0),
+    "ROLLUP_DEDUCT_PER_SUPERVISION_NOTICE": env.float(
+        "PLANTRACKER_ROLLUP_DEDUCT_PER_SUPERVISION_NOTICE", default=3.0
+    ),
+    "ROLLUP_DEDUCT_PER_MISSING_REPORT": env.float(
+        "PLANTRACKER_ROLLUP_DEDUCT_PER_MISSING_REPORT", default=1.0
+    ),
     # Indicator assessment.
     "INDICATOR_TOLERANCE_PCT": env.float("PLANTRACKER_INDICATOR_TOLERANCE_PCT", default=2.0),
     "INDICATOR_AT_RISK_BAND_PCT": env.float("PLANTRACKER_INDICATOR_AT_RISK_BAND_PCT", default=10.0),
     # updated_since looks back this far to catch transactions that committed late.
     "SYNC_OVERLAP_SECONDS": env.int("PLANTRACKER_SYNC_OVERLAP_SECONDS", default=300),
+    # Login lockout: this many failed logins per username within the window → 429.
+    "LOGIN_LOCKOUT_ATTEMPTS": env.int("PLANTRACKER_LOGIN_LOCKOUT_ATTEMPTS", default=5),
+    "LOGIN_LOCKOUT_SECONDS": env.int("PLANTRACKER_LOGIN_LOCKOUT_SECONDS", default=15 * 60),
     "SITE_URL": env("PLANTRACKER_SITE_URL", default="http://127.0.0.1:8000"),
 }
 

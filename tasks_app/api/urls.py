@@ -1,9 +1,65 @@
-"""Routes of tasks_app's API."""
+"""Routes of the task workflow: tasks, nested resources, transitions, supervision."""
 
 from django.urls import path
 
-from .views_me import MeView
+from tasks_app.api import tasks_extension_views as ext
+from tasks_app.api import tasks_nested_views as nested
+from tasks_app.api import tasks_views as tasks
 
 urlpatterns = [
-    path("me/", MeView.as_view(), name="me"),
+    path("tasks/", tasks.TaskListView.as_view(), name="task-list"),
+    path("tasks/<int:pk>/", tasks.TaskDetailView.as_view(), name="task-detail"),
+    path(
+        "tasks/<int:pk>/transitions/",
+        tasks.TaskTransitionView.as_view(),
+        name="task-transitions",
+    ),
+    path("tasks/<int:pk>/urge/", tasks.TaskUrgeView.as_view(), name="task-urge"),
+    path(
+        "tasks/<int:pk>/progress-reports/",
+        nested.ProgressReportListView.as_view(),
+        name="task-progress-reports",
+    ),
+    path("tasks/<int:pk>/comments/", nested.CommentListView.as_view(), name="task-comments"),
+    path(
+        "tasks/<int:pk>/attachments/",
+        nested.AttachmentListView.as_view(),
+        name="task-attachments",
+    ),
+    path(
+        "tasks/<int:pk>/attachments/<int:aid>/file/",
+        nested.AttachmentFileView.as_view(),
+        name="task-attachment-file",
+    ),
+    path("tasks/<int:pk>/history/", nested.HistoryListView.as_view(), name="task-history"),
+    path(
+        "tasks/<int:pk>/milestones/",
+        nested.TaskMilestoneListView.as_view(),
+        name="task-milestones",
+    ),
+    path(
+        "tasks/<int:pk>/milestones/<int:mid>/complete/",
+        nested.MilestoneCompleteView.as_view(),
+        name="task-milestone-complete",
+    ),
+    path(
+        "tasks/<int:pk>/extension-requests/",
+        ext.TaskExtensionRequestListView.as_view(),
+        name="task-extension-requests",
+    ),
+    path(
+        "extension-requests/",
+        ext.ExtensionRequestListView.as_view(),
+        name="extension-request-list",
+    ),
+    path(
+        "extension-requests/<int:pk>/decision/",
+        ext.ExtensionDecisionView.as_view(),
+        name="extension-request-decision",
+    ),
+    path(
+        "supervision/overdue/",
+        tasks.SupervisionOverdueView.as_view(),
+        name="supervision-overdue",
+    ),
 ]

@@ -1,3 +1,12 @@
-"""Routes of quarterly rollups."""
+"""Routes of quarterly rollups: list/build, build jobs, detail, exports."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .rollups_views import RollupDetailView, RollupExportView, RollupJobView, RollupListView
+
+urlpatterns = [
+    path("rollups/", RollupListView.as_view(), name="rollup-list"),
+    path("rollups/jobs/<int:pk>/", RollupJobView.as_view(), name="rollup-job"),
+    path("rollups/<int:pk>/", RollupDetailView.as_view(), name="rollup-detail"),
+    path("rollups/<int:pk>/export/", RollupExportView.as_view(), name="rollup-export"),
+]

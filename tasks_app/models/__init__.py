@@ -3,6 +3,16 @@
 from .api_support import IdempotencyRecord, Tombstone
 from .org import Department, Membership, Role, User
 from .plan import Chapter, KeyResult, Measure, Milestone, Plan, Task, TaskStatus
+from .reminders import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    ReminderDispatch,
+    ReminderEscalation,
+    ReminderLevel,
+    ReminderRun,
+)
+from .rollups import Rollup, RollupJob, RollupLevel, RollupRow
 from .workflow import (
     Attachment,
     Comment,
@@ -16,8 +26,11 @@ from .workflow import (
 
 __all__ = [
     "Attachment",
+    "Channel",
     "Chapter",
     "Comment",
+    "Delivery",
+    "DeliveryStatus",
     "Department",
     "ExtensionRequest",
     "HistoryEvent",
@@ -30,7 +43,15 @@ __all__ = [
     "Plan",
     "ProgressReport",
     "ProgressReportValue",
+    "ReminderDispatch",
+    "ReminderEscalation",
+    "ReminderLevel",
+    "ReminderRun",
     "Role",
+    "Rollup",
+    "RollupJob",
+    "RollupLevel",
+    "RollupRow",
     "SupervisionNotice",
     "Task",
     "TaskStatus",

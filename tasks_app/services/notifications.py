@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from tasks_app.models import Notification, Task, User
+from django.db import transaction
+from django.utils.html import escape, linebreaks
+
+from tasks_app.models import Delivery, Notification, Task, User
+from tasks_app.reminders.channels import RenderedMessage
+from tasks_app.services.deliveries import deliveries_build, deliveries_enqueue, webhook_targets
 
 
+def message_from_text(*, title: str, body: str) -> RenderedMessage:
+    """A plain inbox message in every channel's form (HTML escaped, markdown quoted)."""
+    quoted = "\n".join(f"> {line}" if line else ">" for line in body.splitlines())
+    return RenderedMessage(
+        title=title,
+        text=body,
+        html=f"<h3>{escape(title)}</h3>{linebreaks(escape(body))}",
+        markdown=f"### {title}\n{quoted}",
+    )
+
+
+@transaction.atomic
 def notification_create(
     *,
     recipient: User,
@@ -15,10 +33,23 @@ def notification_create(
     body: str,
     task: Task | None = None,
     payload: dict[str, Any] | None = None,
+    message: RenderedMessage | None = None,
 ) -> Notification:
-    """Write the inbox row. Channel deliveries (e-mail, webhook) are queued on commit."""
+    """Write the inbox row and its outbox rows (e-mail, webhook, by the person's
+    preferences); the deliveries are handed to the workers when the transaction commits.
+    `message` overrides the default rendering of title/body for the external channels."""
     notification = Notification.objects.create(
         recipient=recipient, kind=kind, title=title, body=body, task=task, payload=payload or {}
     )
-    # TODO(issue 4): queue e-mail / webhook deliveries for the recipient's channels.
+    deliveries = Delivery.objects.bulk_create(
+        deliveries_build(
+            notification=notification,
+            recipient=recipient,
+            message=message or message_from_text(title=title, body=body),
+            webhook_url=webhook_targets([recipient.pk]).get(recipient.pk, ""),
+        )
+    )
+    if deliveries:
+        ids = [delivery.pk for delivery in deliveries]
+        transaction.on_commit(partial(deliveries_enqueue, ids), robust=True)
     return notification

@@ -1,4 +1,4 @@
-"""Writes of indicators_app."""
+"""Plan import: upsert the plan's indicators (used by tasks_app.services.plan_import)."""
 
 from __future__ import annotations
 

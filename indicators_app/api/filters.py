@@ -1,0 +1,45 @@
+"""Query filters of the indicator list and the observation list.
+
+?category=expected|binding  ?group=<group number or exact group title>
+?department=<department id or code>  ?plan=<id>  ?status=on_track|at_risk|off_track|not_assessed
+The status filter evaluates the computed status of the otherwise-filtered indicators in
+bulk. `updated_since` is plantracker.api.sync's UpdatedSinceFilter, set on the views.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import QuerySet
+
+from indicators_app.models import AssessmentStatus, Indicator
+from indicators_app.selectors import indicators_with_status
+
+
+class IndicatorFilter(django_filters.FilterSet):
+    plan = django_filters.NumberFilter(field_name="plan_id")
+    category = django_filters.ChoiceFilter(choices=Indicator.Category.choices)
+    group = django_filters.CharFilter(method="filter_group")
+    department = django_filters.CharFilter(method="filter_department")
+    # Declared last: it narrows whatever the other filters left.
+    status = django_filters.ChoiceFilter(choices=AssessmentStatus.choices, method="filter_status")
+
+    class Meta:
+        model = Indicator
+        fields: list[str] = []
+
+    def filter_group(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        return (
+            queryset.filter(group_no=int(value))
+            if value.isdigit()
+            else queryset.filter(group=value)
+        )
+
+    def filter_department(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if value.isdigit():
+            return queryset.filter(responsible_department_id=int(value))
+        return queryset.filter(responsible_department__code=value)
+
+    def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return indicators_with_status(queryset, value)

@@ -1,0 +1,87 @@
+"""The notifications inbox: list your own, mark one or all read."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from plantracker.api.sync import SyncListMixin
+from tasks_app.api.directory_filters import NotificationFilter
+from tasks_app.models import Notification, Tombstone
+from tasks_app.selectors_directory import notifications_of
+from tasks_app.services.inbox import (
+    notification_mark_read,
+    notification_tombstone_resource,
+    notifications_mark_all_read,
+)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    is_read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "body",
+            "payload",
+            "task",
+            "created_at",
+            "read_at",
+            "is_read",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_is_read(self, obj: Notification) -> bool:
+        return obj.read_at is not None
+
+
+class NotificationListView(SyncListMixin, ListAPIView):
+    """Your own notifications; `?unread=true` for the unread ones."""
+
+    queryset = Notification.objects.none()  # the model, for the schema; rows: get_queryset()
+    serializer_class = NotificationSerializer
+    filterset_class = NotificationFilter
+    ordering_fields = ["created_at", "updated_at"]
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        return notifications_of(self.request.user)
+
+    def get_sync_resource(self) -> str:
+        return notification_tombstone_resource(self.request.user.pk)
+
+    def sync_tombstones(self) -> QuerySet[Tombstone]:
+        # The resource name already scopes them to the caller.
+        return Tombstone.objects.filter(resource=self.get_sync_resource())
+
+
+class NotificationReadView(APIView):
+    """Mark one of your notifications read (idempotent); others' are 404."""
+
+    @extend_schema(request=None, responses=NotificationSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        notification = get_object_or_404(notifications_of(request.user), pk=pk)
+        notification = notification_mark_read(notification=notification)
+        return Response(NotificationSerializer(notification).data)
+
+
+class ReadAllResultSerializer(serializers.Serializer):
+    updated = serializers.IntegerField(help_text="How many notifications were marked read.")
+
+
+class NotificationReadAllView(APIView):
+    """Mark all your unread notifications read in one UPDATE; returns how many changed."""
+
+    @extend_schema(request=None, responses=ReadAllResultSerializer)
+    def post(self, request: Request) -> Response:
+        updated = notifications_mark_all_read(recipient=request.user)
+        return Response({"updated": updated})

@@ -1,0 +1,98 @@
+"""Query filters of GET /tasks/ (django-filter: a bad value is a 400 naming the parameter).
+
+`flag`, `overdue` and `report_status` filter on SQL annotations (selectors.tasks_for_api),
+never on rows loaded into Python. Dates are inclusive.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework.filters import OrderingFilter
+
+from tasks_app.flags import FLAGS
+from tasks_app.models import Task, TaskStatus
+from tasks_app.report_cadence import REPORT_STATUSES
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(filters.NumberFilter):
+    """An object id: whole numbers only."""
+
+    field_class = forms.IntegerField
+
+
+class StrictBooleanField(forms.TypedChoiceField):
+    """true/false (or 1/0); anything else is an error, not silently "no filter"."""
+
+    TRUE, FALSE = ("true", "True", "1"), ("false", "False", "0")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs["choices"] = [(v, v) for v in (*self.TRUE, *self.FALSE)]
+        kwargs["coerce"] = lambda value: value in self.TRUE
+        kwargs["empty_value"] = None
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        # Not django-filter's BooleanWidget, which reads any unknown word as "no filter".
+        kwargs["widget"] = forms.TextInput
+        super().__init__(*args, **kwargs)
+
+
+class TaskFilter(filters.FilterSet):
+    plan = IdFilter(field_name="plan_id", help_text=_("计划 ID"))
+    chapter = IdFilter(field_name="chapter_id", help_text=_("章节 ID"))
+    measure = IdFilter(field_name="measure_id", help_text=_("举措 ID"))
+    department = IdFilter(method="filter_department", help_text=_("部门 ID（牵头或配合）"))
+    lead_department = IdFilter(field_name="lead_department_id", help_text=_("牵头部门 ID"))
+    owner = IdFilter(field_name="owner_id", help_text=_("责任人 ID"))
+    status = filters.ChoiceFilter(choices=TaskStatus.choices, help_text=_("状态"))
+    flag = filters.ChoiceFilter(
+        field_name="flag", choices=[(f, f) for f in FLAGS], help_text=_("灯色（按今日计算）")
+    )
+    overdue = StrictBooleanFilter(
+        field_name="is_overdue", help_text=_("true：完成时限或未完成节点已过（任务仍在推进）")
+    )
+    report_status = filters.ChoiceFilter(
+        field_name="report_status",
+        choices=[(s, s) for s in REPORT_STATUSES],
+        help_text=_("最近一个已到期报告期的报告情况"),
+    )
+    due_before = filters.DateFilter(
+        field_name="due_date", lookup_expr="lte", help_text=_("完成时限不晚于（含当日）")
+    )
+    due_after = filters.DateFilter(
+        field_name="due_date", lookup_expr="gte", help_text=_("完成时限不早于（含当日）")
+    )
+
+    class Meta:
+        model = Task
+        fields: list[str] = []
+
+    def filter_department(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        co_link = Task.co_departments.through.objects.filter(
+            task_id=OuterRef("pk"), department_id=value
+        )
+        return queryset.filter(Q(lead_department_id=value) | Q(Exists(co_link)))
+
+
+class StableOrderingFilter(OrderingFilter):
+    """OrderingFilter that breaks ties by id, so cursor pages never skip or repeat rows."""
+
+    def get_ordering(self, request, queryset, view):  # type: ignore[no-untyped-def]
+        ordering = super().get_ordering(request, queryset, view)
+        if not ordering:
+            return ordering
+        ordering = tuple(ordering)
+        if not any(field.lstrip("-") in ("id", "pk") for field in ordering):
+            ordering += ("-id" if ordering[0].startswith("-") else "id",)
+        return ordering

@@ -1,0 +1,218 @@
+"""Input serializers: parse and type-check request bodies; the rules live in services.
+
+Every input is strict: a key the endpoint does not take is a 400 naming that key, so a
+client never believes a field was written when it was silently ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.utils.translation import gettext_lazy as _
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
+from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+from tasks_app import workflow
+from tasks_app.models import Department, User
+from tasks_app.report_cadence import PERIOD_RE
+
+V = TypeVar("V")
+
+# Keys of the task representation that PATCH refuses by name (status moves by
+# transitions, progress by reports, the flag is computed, the rest is the plan's).
+READ_ONLY_TASK_FIELDS = frozenset(
+    {
+        "id",
+        "code",
+        "text",
+        "plan",
+        "chapter",
+        "measure",
+        "lead_department",
+        "start_date",
+        "original_due_date",
+        "status",
+        "progress",
+        "expected_progress",
+        "flag",
+        "is_overdue",
+        "report_period",
+        "report_status",
+        "key_results",
+        "version",
+        "completed_at",
+        "created_at",
+        "updated_at",
+        "allowed_actions",
+        "capabilities",
+    }
+)
+
+
+UNKNOWN_FIELD, READ_ONLY = "unknown_field", "read_only"
+
+
+class StrictSerializer(serializers.Serializer):
+    """Rejects keys it does not take instead of ignoring them.
+
+    A known read-only key (`read_only_keys`) is a 400 on that attribute (code read_only);
+    any other unknown key is a 400 on non_field_errors (code unknown_field) whose message
+    names the keys — the schema can only enumerate attributes it knows.
+    """
+
+    read_only_keys: frozenset[str] = frozenset()
+    read_only_message = _("该字段为只读。")
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(str(key) for key in set(data) - set(self.fields))
+            errors: dict[str, list] = {
+                key: [serializers.ErrorDetail(str(self.read_only_message), code=READ_ONLY)]
+                for key in unknown
+                if key in self.read_only_keys
+            }
+            others = [key for key in unknown if key not in self.read_only_keys]
+            if others:
+                message = _("不支持的字段：%(fields)s。") % {"fields": ", ".join(others)}
+                errors[api_settings.NON_FIELD_ERRORS_KEY] = [
+                    serializers.ErrorDetail(str(message), code=UNKNOWN_FIELD)
+                ]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class TaskPatchSerializer(StrictSerializer):
+    """PATCH /tasks/{id}/: owner, title, co_departments (lead or supervisor), due_date
+    (supervisor). Status moves by transitions, progress by reports, flag is computed."""
+
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), allow_null=True, required=False
+    )
+    title = serializers.CharField(max_length=200, required=False)
+    co_departments = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(), many=True, required=False
+    )
+    due_date = serializers.DateField(required=False)
+
+    read_only_keys = READ_ONLY_TASK_FIELDS
+    read_only_message = _("该字段为只读（状态通过流转操作、进度通过进展报告修改，灯色自动计算）。")
+
+
+class TransitionSerializer(StrictSerializer):
+    action = serializers.ChoiceField(choices=workflow.TRANSITION_ACTIONS)
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Required for return, suspend and cancel.",
+    )
+
+
+class KeyResultValueInput(StrictSerializer):
+    key_result = serializers.IntegerField(min_value=1)
+    value = serializers.DecimalField(max_digits=24, decimal_places=4, min_value=0)
+
+
+class ProgressReportCreateSerializer(StrictSerializer):
+    percent = serializers.IntegerField(min_value=0, max_value=100)
+    narrative = serializers.CharField(max_length=5000)
+    red_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    key_result_values = KeyResultValueInput(many=True, required=False)
+    attachments = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=50
+    )
+    period = serializers.RegexField(
+        PERIOD_RE,
+        required=False,
+        help_text="YYYY-MM; default: the current month (or last "
+        "month within its grace window while it has no report).",
+    )
+
+
+class CommentCreateSerializer(StrictSerializer):
+    body = serializers.CharField(max_length=5000)
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    """multipart/form-data with one `file` (JPEG/PNG/WebP/PDF/DOCX/XLSX)."""
+
+    file = serializers.FileField()
+
+
+class ExtensionRequestCreateSerializer(StrictSerializer):
+    milestone = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    new_due_date = serializers.DateField()
+    reason = serializers.CharField(max_length=2000)
+
+
+class ExtensionDecisionSerializer(StrictSerializer):
+    approve = serializers.BooleanField()
+    comment = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, help_text="Required to reject."
+    )
+
+
+class UrgeSerializer(StrictSerializer):
+    comment = serializers.CharField(max_length=2000)
+    notice = serializers.BooleanField(
+        default=False, help_text="true: a formal supervision notice (督办单); false: 催办."
+    )
+
+
+class MilestoneCreateSerializer(StrictSerializer):
+    title = serializers.CharField(max_length=200)
+    due_date = serializers.DateField()
+
+
+# --- Error codes raised beyond the serializers (by services, the idempotency helper),
+# declared so the OpenAPI schema lists every attribute and code a client can receive.
+IDEMPOTENCY_ERRORS = {"Idempotency-Key": ["idempotency_key_reused", "max_length"]}
+STRICT_ERRORS = {api_settings.NON_FIELD_ERRORS_KEY: [UNKNOWN_FIELD]}
+SERVICE_ERRORS: dict[str, dict[str, list[str]]] = {
+    "task_patch": {
+        **STRICT_ERRORS,
+        **{key: [READ_ONLY] for key in READ_ONLY_TASK_FIELDS},
+        **{key: ["invalid", "not_allowed_for_role"] for key in workflow.PATCH_FIELDS},
+    },
+    "transition": {**STRICT_ERRORS, "comment": ["required"], "action": ["invalid_choice"]},
+    "progress_report": {
+        **STRICT_ERRORS,
+        **IDEMPOTENCY_ERRORS,
+        "percent": ["out_of_range"],
+        "key_result_values": ["invalid"],
+        "attachments": ["invalid"],
+        "period": ["invalid", "out_of_range"],
+        "red_reason": ["required"],
+    },
+    "comment": {**STRICT_ERRORS, **IDEMPOTENCY_ERRORS, "body": ["blank", "max_length"]},
+    "attachment": {**IDEMPOTENCY_ERRORS, "file": ["unsupported_file_type", "empty"]},
+    "extension_request": {
+        **STRICT_ERRORS,
+        **IDEMPOTENCY_ERRORS,
+        "milestone": ["invalid", "completed"],
+        "new_due_date": ["invalid"],
+        "reason": ["required", "max_length"],
+    },
+    "extension_decision": {**STRICT_ERRORS, "comment": ["required", "max_length"]},
+    "urge": {**STRICT_ERRORS, **IDEMPOTENCY_ERRORS, "comment": ["required", "max_length"]},
+    "milestone": {
+        **STRICT_ERRORS,
+        **IDEMPOTENCY_ERRORS,
+        "title": ["invalid"],
+        "due_date": ["out_of_range"],
+    },
+}
+
+
+def declare_errors(name: str, *, methods: tuple[str, ...] = ("post",)) -> Callable[[V], V]:
+    """Class decorator: add SERVICE_ERRORS[name] to the view's documented 400s."""
+
+    def wrap(view: V) -> V:
+        for field, codes in SERVICE_ERRORS[name].items():
+            view = extend_validation_errors(codes, field_name=field, methods=list(methods))(view)
+        return view
+
+    return wrap

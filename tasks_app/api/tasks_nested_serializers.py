@@ -1,0 +1,184 @@
+"""Output serializers of the resources nested under a task."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from tasks_app.api.tasks_serializers import (
+    DepartmentBriefSerializer,
+    NullableUserField,
+    UserBriefSerializer,
+)
+from tasks_app.models import (
+    Attachment,
+    Comment,
+    ExtensionRequest,
+    HistoryEvent,
+    Milestone,
+    ProgressReport,
+    ProgressReportValue,
+    SupervisionNotice,
+)
+
+
+class ReportValueSerializer(serializers.ModelSerializer):
+    value = serializers.DecimalField(max_digits=24, decimal_places=4, coerce_to_string=False)
+
+    class Meta:
+        model = ProgressReportValue
+        fields = ["key_result", "value"]
+        read_only_fields = fields
+
+
+class ProgressReportSerializer(serializers.ModelSerializer):
+    """`moves_task`: a lead-department report (it set the task's progress and actuals);
+    false for a co-department's report of its part."""
+
+    author = UserBriefSerializer(read_only=True)
+    department = DepartmentBriefSerializer(read_only=True)
+    key_result_values = ReportValueSerializer(source="values", many=True, read_only=True)
+    attachments = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    moves_task = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ProgressReport
+        fields = [
+            "id",
+            "task",
+            "period",
+            "percent",
+            "narrative",
+            "red_reason",
+            "department",
+            "author",
+            "moves_task",
+            "key_result_values",
+            "attachments",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = UserBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "task", "author", "body", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    """Evidence; `download_url` serves the file to callers who may see the task."""
+
+    uploaded_by = UserBriefSerializer(read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "task",
+            "report",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "download_url",
+            "uploaded_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_download_url(self, attachment: Attachment) -> str:
+        path = reverse(
+            "task-attachment-file", kwargs={"pk": attachment.task_id, "aid": attachment.pk}
+        )
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class HistoryEventSerializer(serializers.ModelSerializer):
+    """One append-only audit row: who, when, what (action, field), from → to, why."""
+
+    actor = NullableUserField()
+    from_value = serializers.JSONField(read_only=True)
+    to_value = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = HistoryEvent
+        fields = [
+            "id",
+            "task",
+            "at",
+            "actor",
+            "action",
+            "field",
+            "from_value",
+            "to_value",
+            "reason",
+        ]
+        read_only_fields = fields
+
+
+class ExtensionRequestSerializer(serializers.ModelSerializer):
+    requested_by = UserBriefSerializer(read_only=True)
+    decided_by = NullableUserField()
+
+    class Meta:
+        model = ExtensionRequest
+        fields = [
+            "id",
+            "task",
+            "milestone",
+            "old_due_date",
+            "new_due_date",
+            "reason",
+            "is_late",
+            "status",
+            "requested_by",
+            "decided_by",
+            "decided_at",
+            "decision_comment",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class TaskMilestoneSerializer(serializers.ModelSerializer):
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "id",
+            "task",
+            "sequence",
+            "title",
+            "due_date",
+            "original_due_date",
+            "is_final",
+            "completed_at",
+            "is_overdue",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class SupervisionNoticeSerializer(serializers.ModelSerializer):
+    """催办 (kind urge) or 督办单 (kind notice) recorded against the lead department."""
+
+    department = DepartmentBriefSerializer(read_only=True)
+    issued_by = NullableUserField()
+
+    class Meta:
+        model = SupervisionNotice
+        fields = ["id", "task", "department", "kind", "reason", "issued_by", "created_at"]
+        read_only_fields = fields

@@ -1,0 +1,188 @@
+"""Output serializers of the task workflow API (read-only; writes go through services)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from tasks_app import workflow
+from tasks_app.flags import FLAGS
+from tasks_app.models import Department, KeyResult, Task, TaskStatus, User
+from tasks_app.report_cadence import REPORT_STATUSES
+from tasks_app.workdays import working_days_between
+
+
+class DepartmentBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "code", "name"]
+        read_only_fields = fields
+
+
+class UserBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name"]
+        read_only_fields = fields
+
+
+# An inline nullable object: openapi-core (OAS 3.0) rejects null for `allOf: [$ref]` +
+# `nullable`, which is what a nested serializer with allow_null=True generates.
+NULLABLE_USER_SCHEMA = {
+    "type": "object",
+    "nullable": True,
+    "properties": {
+        "id": {"type": "integer"},
+        "username": {"type": "string"},
+        "display_name": {"type": "string"},
+    },
+    "required": ["id", "username", "display_name"],
+}
+
+
+@extend_schema_field(NULLABLE_USER_SCHEMA)
+class NullableUserField(serializers.Field):
+    """A person as {"id", "username", "display_name"}, or null."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value: User) -> dict:
+        return UserBriefSerializer(value).data
+
+
+class KeyResultSerializer(serializers.ModelSerializer):
+    """A quantity of the task's text: value in base units (1.9万亩 → 19000 亩)."""
+
+    value = serializers.DecimalField(max_digits=24, decimal_places=4, coerce_to_string=False)
+    actual = serializers.DecimalField(
+        source="actual_value",
+        max_digits=24,
+        decimal_places=4,
+        coerce_to_string=False,
+        allow_null=True,
+    )
+
+    class Meta:
+        model = KeyResult
+        fields = ["id", "value", "unit", "label", "actual"]
+        read_only_fields = fields
+
+
+TASK_FIELDS = [
+    "id",
+    "code",
+    "title",
+    "text",
+    "plan",
+    "chapter",
+    "measure",
+    "lead_department",
+    "co_departments",
+    "owner",
+    "start_date",
+    "due_date",
+    "original_due_date",
+    "status",
+    "progress",
+    "expected_progress",
+    "flag",
+    "is_overdue",
+    "report_period",
+    "report_status",
+    "key_results",
+    "version",
+    "updated_at",
+]
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    """A task as listed. Flag, expected progress, overdue and report status come from SQL
+    annotations of selectors.tasks_for_api; report_* are about `report_period`, the
+    latest monthly period whose due day has passed."""
+
+    lead_department = DepartmentBriefSerializer(read_only=True)
+    co_departments = DepartmentBriefSerializer(many=True, read_only=True)
+    owner = NullableUserField()
+    status = serializers.ChoiceField(choices=TaskStatus.choices, read_only=True)
+    expected_progress = serializers.IntegerField(read_only=True, help_text="序时进度 (%)")
+    flag = serializers.ChoiceField(choices=[(f, f) for f in FLAGS], read_only=True)
+    is_overdue = serializers.BooleanField(read_only=True)
+    report_period = serializers.CharField(read_only=True)
+    report_status = serializers.ChoiceField(
+        choices=[(s, s) for s in REPORT_STATUSES], read_only=True
+    )
+    key_results = KeyResultSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Task
+        fields = TASK_FIELDS
+        read_only_fields = fields
+
+
+class TaskDetailSerializer(TaskSerializer):
+    """One task: also what the caller may do now (transitions and other capabilities)."""
+
+    allowed_actions = serializers.SerializerMethodField()
+    capabilities = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Task
+        fields = [*TASK_FIELDS, "completed_at", "created_at", "allowed_actions", "capabilities"]
+        read_only_fields = fields
+
+    def _relations(self, task: Task) -> frozenset[workflow.Relation]:
+        cache = self.context.setdefault("_relations", {})
+        if task.pk not in cache:
+            cache[task.pk] = workflow.relations(self.context["request"].user, task)
+        return cache[task.pk]
+
+    @extend_schema_field(
+        serializers.ListField(child=serializers.ChoiceField(choices=workflow.TRANSITION_ACTIONS))
+    )
+    def get_allowed_actions(self, task: Task) -> list[str]:
+        return workflow.actions_for(self._relations(task), task.status)
+
+    @extend_schema_field(
+        serializers.ListField(
+            child=serializers.ChoiceField(choices=[c.value for c in workflow.Capability])
+        )
+    )
+    def get_capabilities(self, task: Task) -> list[str]:
+        rels = self._relations(task)
+        return [
+            c.value
+            for c in workflow.Capability
+            if workflow.has_capability(rels, c, status=task.status)
+        ]
+
+
+class OverdueItemSerializer(TaskSerializer):
+    """A red or yellow task for supervision: how long overdue, in official working days."""
+
+    overdue_since = serializers.SerializerMethodField()
+    days_overdue = serializers.SerializerMethodField()
+    behind_points = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Task
+        fields = [*TASK_FIELDS, "overdue_since", "days_overdue", "behind_points"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.DATE)
+    def get_overdue_since(self, task: Task) -> dt.date | None:
+        return task.first_missed if task.is_overdue else None
+
+    def get_days_overdue(self, task: Task) -> int:
+        """Working days since the earliest missed date (deadline or open milestone)."""
+        if not task.is_overdue:
+            return 0
+        return working_days_between(task.first_missed, self.context.get("today") or _today())
+
+
+def _today() -> dt.date:
+    return timezone.localdate()

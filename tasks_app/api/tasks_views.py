@@ -1,0 +1,176 @@
+"""Tasks: list, detail (ETag), PATCH, transitions, urge, and the supervision overdue list.
+
+Thin: parse with an input serializer, call a selector or a service, render. Visibility is
+a 404 (selectors.tasks_visible_to); what a visible caller may do is a 403 from services.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.filters import SearchFilter
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from plantracker.api.concurrency import ETagRetrieveMixin, etag_for, if_match_header
+from plantracker.api.idempotency import idempotent_create
+from plantracker.api.pagination import StandardCursorPagination
+from plantracker.api.sync import SyncListMixin, UpdatedSinceFilter
+from tasks_app.api.tasks_filters import StableOrderingFilter, TaskFilter
+from tasks_app.api.tasks_inputs import (
+    TaskPatchSerializer,
+    TransitionSerializer,
+    UrgeSerializer,
+    declare_errors,
+)
+from tasks_app.api.tasks_nested_serializers import SupervisionNoticeSerializer
+from tasks_app.api.tasks_serializers import (
+    OverdueItemSerializer,
+    TaskDetailSerializer,
+    TaskSerializer,
+)
+from tasks_app.models import Task
+from tasks_app.permissions import WorkflowPermission, visible_task_or_404
+from tasks_app.selectors import overdue_items, task_visible_or_404, tasks_for_api
+from tasks_app.services.task_transition import task_transition
+from tasks_app.services.task_update import task_update
+from tasks_app.services.urge import task_urge
+
+TASK_FILTER_BACKENDS = [DjangoFilterBackend, SearchFilter, StableOrderingFilter, UpdatedSinceFilter]
+
+
+def task_response(request: Request, task_id: int, *, status_code: int = 200) -> Response:
+    """The annotated detail of a task just written, with its new ETag."""
+    task = task_visible_or_404(user=request.user, task_id=task_id, today=timezone.localdate())
+    response = Response(
+        TaskDetailSerializer(task, context={"request": request}).data, status=status_code
+    )
+    response["ETag"] = etag_for(task)
+    return response
+
+
+class TaskListView(SyncListMixin, ListAPIView):
+    """Tasks you may see; filters of the contract; `search` in code, title and text."""
+
+    serializer_class = TaskSerializer
+    filterset_class = TaskFilter
+    filter_backends = TASK_FILTER_BACKENDS
+    search_fields = ["code", "title", "text"]
+    ordering_fields = ["due_date", "updated_at", "progress", "code"]
+    sync_resource = "task"
+
+    def get_queryset(self) -> QuerySet[Task]:
+        if getattr(self, "swagger_fake_view", False):
+            return Task.objects.none()
+        return tasks_for_api(user=self.request.user, today=timezone.localdate())
+
+
+@declare_errors("task_patch", methods=("patch",))
+class TaskDetailView(ETagRetrieveMixin, RetrieveAPIView):
+    """GET with ETag (If-None-Match → 304); PATCH owner, title, co_departments, due_date."""
+
+    permission_classes = [WorkflowPermission]
+
+    serializer_class = TaskDetailSerializer
+    parser_classes = [JSONParser]
+    if_match_methods = ("PATCH",)
+
+    def get_object(self) -> Task:
+        return task_visible_or_404(
+            user=self.request.user, task_id=self.kwargs["pk"], today=timezone.localdate()
+        )
+
+    @extend_schema(request=TaskPatchSerializer, responses=TaskDetailSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        task = visible_task_or_404(request.user, pk)
+        data = TaskPatchSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        task_update(
+            task=task,
+            actor=request.user,
+            changes=dict(data.validated_data),
+            if_match=if_match_header(request),
+        )
+        return task_response(request, task.pk)
+
+
+@declare_errors("transition")
+class TaskTransitionView(APIView):
+    """POST {"action", "comment"}: 403 role, 409 status (allowed actions named), 412 stale."""
+
+    permission_classes = [WorkflowPermission]
+
+    parser_classes = [JSONParser]
+    if_match_methods = ("POST",)
+
+    @extend_schema(request=TransitionSerializer, responses=TaskDetailSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        task = visible_task_or_404(request.user, pk)
+        data = TransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        task_transition(
+            task=task,
+            actor=request.user,
+            action=data.validated_data["action"],
+            reason=data.validated_data.get("comment", ""),
+            if_match=if_match_header(request),
+        )
+        return task_response(request, task.pk)
+
+
+@declare_errors("urge")
+class TaskUrgeView(APIView):
+    """Supervisor: 催办 ({"notice": false}) or 督办单 ({"notice": true}) with a comment."""
+
+    permission_classes = [WorkflowPermission]
+
+    parser_classes = [JSONParser]
+    idempotency_key_methods = ("POST",)
+
+    @extend_schema(request=UrgeSerializer, responses={201: SupervisionNoticeSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        task = visible_task_or_404(request.user, pk)
+        data = UrgeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+
+        def create() -> Response:
+            notice = task_urge(
+                task=task,
+                actor=request.user,
+                comment=data.validated_data["comment"],
+                notice=data.validated_data["notice"],
+            )
+            return Response(
+                SupervisionNoticeSerializer(notice).data, status=status.HTTP_201_CREATED
+            )
+
+        return idempotent_create(request, create)
+
+
+class OverduePagination(StandardCursorPagination):
+    ordering = ("-days_overdue", "flag_rank", "-behind_points", "first_missed", "id")
+
+
+class SupervisionOverdueView(ListAPIView):
+    """Red and yellow tasks you may see, most overdue first (days in working days)."""
+
+    serializer_class = OverdueItemSerializer
+    pagination_class = OverduePagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = TaskFilter
+
+    def get_queryset(self) -> QuerySet[Task]:
+        if getattr(self, "swagger_fake_view", False):
+            return Task.objects.none()
+        return overdue_items(user=self.request.user, today=timezone.localdate())
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "today": timezone.localdate()}

@@ -1,0 +1,179 @@
+"""One digest per recipient per run: every item the person hears about today, by rung.
+
+Rendered once, when the run records it, into the inbox text, an e-mail (plain text and
+HTML) and a chat-robot markdown; retries resend exactly the stored text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from tasks_app.models import ReminderLevel
+from tasks_app.reminders.channels import RenderedMessage
+from tasks_app.reminders.ladder import LEVEL_ORDER, Candidate, LadderRules
+from tasks_app.workdays import working_days_between
+
+# WeCom caps markdown content at 4096 bytes; keep a margin for the header and tail.
+WEBHOOK_MAX_BYTES = 3800
+
+
+def kind_label(kind: str) -> str:
+    labels = {
+        "task_deadline": _("任务完成时限"),
+        "milestone": _("阶段节点"),
+        "progress_report": _("月度进展报告"),
+        "indicator_observation": _("指标数据报送"),
+    }
+    return labels.get(kind, kind)
+
+
+def level_heading(level: str, rules: LadderRules) -> str:
+    headings = {
+        ReminderLevel.DUE_SOON: _("即将到期"),
+        ReminderLevel.OVERDUE: _("已逾期（催办）"),
+        ReminderLevel.SUPERVISION: _("逾期%(days)s个工作日以上（督办）")
+        % {"days": rules.supervision_after_working_days},
+        ReminderLevel.LEADERS: _("逾期%(days)s个工作日以上（提请区领导关注）")
+        % {"days": rules.leaders_after_working_days},
+    }
+    return headings[level]
+
+
+def state_label(candidate: Candidate, today: dt.date) -> str:
+    due = candidate.item.due_date
+    if due == today:
+        return _("今日到期")
+    if due > today:
+        return _("还有%(days)s个工作日到期") % {"days": working_days_between(today, due)}
+    if candidate.working_days_overdue:
+        return _("已逾期%(days)s个工作日") % {"days": candidate.working_days_overdue}
+    return _("已逾期")
+
+
+@dataclass(frozen=True)
+class DigestLine:
+    level: str
+    heading: str
+    title: str
+    kind: str
+    due_date: str
+    state: str
+    department: str
+
+
+@dataclass(frozen=True)
+class DigestSection:
+    heading: str
+    lines: list[DigestLine]
+
+
+def digest_sections(
+    candidates: list[Candidate], rules: LadderRules, departments: dict[int, str]
+) -> list[DigestSection]:
+    """Highest rung first; within a rung, the oldest due date first."""
+    ordered = sorted(
+        candidates,
+        key=lambda c: (-LEVEL_ORDER[c.level], c.item.due_date, c.item.title, c.item.key),
+    )
+    sections: dict[str, DigestSection] = {}
+    for c in ordered:
+        heading = level_heading(c.level, rules)
+        section = sections.setdefault(c.level, DigestSection(heading, []))
+        section.lines.append(
+            DigestLine(
+                level=c.level,
+                heading=heading,
+                title=c.item.title,
+                kind=kind_label(c.item.kind),
+                due_date=c.item.due_date.isoformat(),
+                state=state_label(c, rules.today),
+                department=departments.get(c.item.department_id, ""),
+            )
+        )
+    return list(sections.values())
+
+
+def _plain(name: str, sections: list[DigestSection], count: int, rules: LadderRules) -> str:
+    out = [
+        _("%(name)s，您好：") % {"name": name},
+        "",
+        _("截至%(date)s，以下%(count)s项事项需要您关注：")
+        % {"date": rules.today.isoformat(), "count": count},
+    ]
+    for section in sections:
+        out += ["", f"【{section.heading}】"]
+        for index, line in enumerate(section.lines, start=1):
+            out.append(f"{index}. {line.title}（{line.kind}）")
+            out.append(
+                "   "
+                + _("时限：%(due)s，%(state)s；牵头部门：%(department)s")
+                % {"due": line.due_date, "state": line.state, "department": line.department}
+            )
+    out += ["", _("请登录系统查看并及时处理：%(url)s") % {"url": _site_url()}]
+    return "\n".join(out)
+
+
+def _markdown(name: str, sections: list[DigestSection], count: int, title: str) -> str:
+    head = [f"### {title}", _("提醒对象：%(name)s") % {"name": name}]
+    body: list[str] = []
+    shown = 0
+    budget = WEBHOOK_MAX_BYTES - len("\n".join(head).encode())
+    for section in sections:
+        lines = [f"**{section.heading}**"] + [
+            f'> {line.title}｜{line.kind}｜{line.due_date}｜<font color="warning">'
+            f"{line.state}</font>"
+            for line in section.lines
+        ]
+        for text in lines:
+            if len("\n".join([*body, text]).encode()) > budget - 200:
+                break
+            body.append(text)
+            shown += text.startswith(">")
+    if shown < count:
+        body.append(_("……等共%(count)s项，详见系统。") % {"count": count})
+    body.append(f"[{_('进入系统处理')}]({_site_url()})")
+    return "\n".join(head + body)
+
+
+def _site_url() -> str:
+    return settings.PLANTRACKER["SITE_URL"]
+
+
+def digest_render(
+    *,
+    recipient_name: str,
+    candidates: list[Candidate],
+    rules: LadderRules,
+    departments: dict[int, str],
+) -> RenderedMessage:
+    """The digest of one person's reminders, in the district's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        sections = digest_sections(candidates, rules, departments)
+        count = len(candidates)
+        title = _("督办提醒（%(date)s）：您有%(count)s项事项需要处理") % {
+            "date": rules.today.isoformat(),
+            "count": count,
+        }
+        html = render_to_string(
+            "reminders/digest_email.html",
+            {
+                "title": title,
+                "name": recipient_name,
+                "sections": sections,
+                "count": count,
+                "today": rules.today.isoformat(),
+                "site_url": _site_url(),
+            },
+        )
+        return RenderedMessage(
+            title=title,
+            text=_plain(recipient_name, sections, count, rules),
+            html=html,
+            markdown=_markdown(recipient_name, sections, count, title),
+        )

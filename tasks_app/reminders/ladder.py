@@ -1,0 +1,143 @@
+"""The reminder ladder: which rungs an item has reached today, and who hears at each.
+
+  due_soon    — due within WARNING_WINDOW_WORKING_DAYS (today included): the owner
+                (the department leads when no owner is assigned);
+  overdue     — past due (催办): the owner and the lead department's leads;
+  supervision — ESCALATE_SUPERVISION_AFTER_WORKING_DAYS or more working days overdue:
+                every supervision-office user, and a 督办单 (formal supervision notice) is
+                recorded against the department, once per item and due date;
+  leaders     — ESCALATE_LEADERS_AFTER_WORKING_DAYS or more: every district leader.
+
+Rungs are cumulative: an item 20 working days late is at overdue, supervision and
+leaders at once, each with its own recipients and its own cool-down.
+Working days follow the official calendar (tasks_app.workdays).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from tasks_app.models import Membership, ReminderLevel, Role, User
+from tasks_app.reminders.items import ReminderItem
+from tasks_app.workdays import add_working_days, working_days_between
+
+LEVEL_ORDER = {level: index for index, level in enumerate(ReminderLevel.values)}
+
+
+@dataclass(frozen=True)
+class LadderRules:
+    today: dt.date
+    warn_until: dt.date
+    supervision_after_working_days: int
+    leaders_after_working_days: int
+
+    @classmethod
+    def for_day(cls, today: dt.date) -> LadderRules:
+        conf = settings.PLANTRACKER
+        return cls(
+            today=today,
+            warn_until=add_working_days(today, conf["WARNING_WINDOW_WORKING_DAYS"]),
+            supervision_after_working_days=conf["ESCALATE_SUPERVISION_AFTER_WORKING_DAYS"],
+            leaders_after_working_days=conf["ESCALATE_LEADERS_AFTER_WORKING_DAYS"],
+        )
+
+
+@functools.lru_cache(maxsize=4096)
+def working_days_overdue(due_date: dt.date, today: dt.date) -> int:
+    """Working days in (due_date, today]; 0 when not past due. Cached per distinct date."""
+    return max(0, working_days_between(due_date, today))
+
+
+def levels_for(item: ReminderItem, rules: LadderRules) -> list[str]:
+    """The rungs the item stands on today, lowest first (empty: nothing to say)."""
+    if item.due_date >= rules.today:
+        return [ReminderLevel.DUE_SOON] if item.due_date <= rules.warn_until else []
+    late = working_days_overdue(item.due_date, rules.today)
+    levels = [ReminderLevel.OVERDUE]
+    if late >= rules.supervision_after_working_days:
+        levels.append(ReminderLevel.SUPERVISION)
+    if late >= rules.leaders_after_working_days:
+        levels.append(ReminderLevel.LEADERS)
+    return levels
+
+
+@dataclass
+class Audience:
+    """Everyone the ladder may address, loaded in three queries for all items at once."""
+
+    leads_by_department: dict[int, list[int]] = field(default_factory=dict)
+    supervisors: list[int] = field(default_factory=list)
+    leaders: list[int] = field(default_factory=list)
+    active_owners: set[int] = field(default_factory=set)
+
+    @classmethod
+    def for_items(cls, items: Iterable[ReminderItem]) -> Audience:
+        items = list(items)
+        audience = cls()
+        if not items:
+            return audience
+        department_ids = {item.department_id for item in items}
+        leads = Membership.objects.filter(
+            department_id__in=department_ids,
+            role=Membership.DeptRole.LEAD,
+            user__is_active=True,
+        ).order_by("department_id", "user_id")
+        grouped: dict[int, list[int]] = defaultdict(list)
+        for department_id, user_id in leads.values_list("department_id", "user_id"):
+            grouped[department_id].append(user_id)
+        audience.leads_by_department = dict(grouped)
+        district = User.objects.filter(
+            is_active=True, district_role__in=(Role.SUPERVISOR, Role.LEADER)
+        ).order_by("id")
+        for user_id, role in district.values_list("id", "district_role"):
+            (audience.supervisors if role == Role.SUPERVISOR else audience.leaders).append(user_id)
+        owner_ids = {item.owner_id for item in items if item.owner_id}
+        audience.active_owners = set(
+            User.objects.filter(pk__in=owner_ids, is_active=True).values_list("id", flat=True)
+        )
+        return audience
+
+    def recipients(self, item: ReminderItem, level: str) -> list[int]:
+        owner = [item.owner_id] if item.owner_id in self.active_owners else []
+        leads = self.leads_by_department.get(item.department_id, [])
+        if level == ReminderLevel.DUE_SOON:
+            return owner or list(leads)
+        if level == ReminderLevel.OVERDUE:
+            return list(dict.fromkeys([*owner, *leads]))
+        if level == ReminderLevel.SUPERVISION:
+            return list(self.supervisors)
+        return list(self.leaders)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One reminder that is due today: this item, at this rung, to this person."""
+
+    item: ReminderItem
+    level: str
+    recipient_id: int
+    working_days_overdue: int
+
+    @property
+    def ledger_key(self) -> tuple[str, str, int]:
+        return (self.item.key, self.level, self.recipient_id)
+
+
+def candidates_for(
+    items: Iterable[ReminderItem], rules: LadderRules, audience: Audience
+) -> list[Candidate]:
+    """Every (item, rung, recipient) due today, before cool-down; no queries."""
+    found: dict[tuple[str, str, int], Candidate] = {}
+    for item in items:
+        late = working_days_overdue(item.due_date, rules.today)
+        for level in levels_for(item, rules):
+            for recipient_id in audience.recipients(item, level):
+                candidate = Candidate(item, level, recipient_id, late)
+                found.setdefault(candidate.ledger_key, candidate)
+    return list(found.values())

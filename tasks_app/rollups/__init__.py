@@ -1,0 +1,1 @@
+"""Quarterly rollups: metrics (database aggregates), scoring, columns, reads."""

@@ -1,0 +1,195 @@
+"""Rollup metrics as database aggregates, grouped by plan, chapter or lead department.
+
+Definitions (all for one plan and one quarter; `as_of` = the quarter's last day, or today
+while the quarter is still running):
+- tasks by status, average progress (cancelled excluded): the state when built;
+- completed on time: completed no later than the deadline that stood when the task fell
+  due. An extension approved on or before the date it replaced moves the deadline; one
+  approved after that date (the task was already late) does not: the deadline in force
+  is then the replaced date of the first such late extension. Same rule for milestones;
+- overdue: not completed/cancelled/suspended and the deadline in force before `as_of`;
+- red items: flag red on `as_of` (tasks_app.flags);
+- milestones due / on time: intermediate and final milestones whose deadline in force
+  falls within the quarter, and of those, completed no later than it;
+- progress reports on time / late / missing: the lead department's monthly reports for
+  the periods due within the quarter (Quarter.report_periods), judged at `as_of`;
+- reminders sent (ledger rows), urges and notices issued, extensions granted: events
+  dated within the quarter.
+Every function runs a constant number of queries, whatever the number of tasks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Avg, Count, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from tasks_app.flags import NOT_CHASED_STATUSES, RED, with_flags
+from tasks_app.models import (
+    ExtensionRequest,
+    Milestone,
+    Plan,
+    ReminderDispatch,
+    SupervisionNotice,
+    Task,
+    TaskStatus,
+)
+from tasks_app.report_cadence import IN, LATE, MISSING, report_status_for
+from tasks_app.rollups.quarters import Quarter
+
+PLAN_KEY = "plan"
+Table = dict[Any, dict[str, Any]]
+
+TASK_GROUP = {"plan": None, "chapter": "chapter_id", "department": "lead_department_id"}
+MILESTONE_GROUP = {
+    "plan": None,
+    "chapter": "task__chapter_id",
+    "department": "task__lead_department_id",
+}
+EVENT_GROUP = {"plan": None, "chapter": "task__chapter_id", "department": "department_id"}
+EXTENSION_GROUP = {
+    "plan": None,
+    "chapter": "task__chapter_id",
+    "department": "task__lead_department_id",
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    plan: Plan
+    quarter: Quarter
+    as_of: dt.date
+
+    @property
+    def as_of_end(self) -> dt.datetime:
+        """The first instant after `as_of` in the district's time zone."""
+        after = self.as_of + dt.timedelta(days=1)
+        return dt.datetime.combine(after, dt.time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def grouped(queryset: QuerySet, field: str | None, aggregates: dict[str, Any]) -> Table:
+    """{group key: {name: value}}; the whole queryset under PLAN_KEY when field is None."""
+    if field is None:
+        return {PLAN_KEY: queryset.aggregate(**aggregates)}
+    rows = queryset.order_by().values(field).annotate(**aggregates)
+    return {row.pop(field): row for row in rows}
+
+
+def _deadline_in_force(late_extensions: QuerySet) -> Coalesce:
+    first_late = (
+        late_extensions.filter(
+            status=ExtensionRequest.Status.APPROVED, decided_at__date__gt=F("old_due_date")
+        )
+        .order_by()
+        .values("status")
+        .annotate(first=Min("old_due_date"))
+        .values("first")
+    )
+    return Coalesce(Subquery(first_late), F("due_date"))
+
+
+def task_metrics(scope: Scope, level: str) -> Table:
+    late = ExtensionRequest.objects.filter(task=OuterRef("pk"), milestone__isnull=True)
+    tasks = with_flags(
+        Task.objects.filter(plan=scope.plan, is_archived=False), today=scope.as_of
+    ).annotate(deadline_in_force=_deadline_in_force(late))
+    aggregates: dict[str, Any] = {
+        "tasks_total": Count("id"),
+        **{f"tasks_{s}": Count("id", filter=Q(status=s)) for s in TaskStatus.values},
+        "completed_on_time": Count(
+            "id",
+            filter=Q(status=TaskStatus.COMPLETED, completed_at__date__lte=F("deadline_in_force")),
+        ),
+        "overdue": Count(
+            "id",
+            filter=Q(deadline_in_force__lt=scope.as_of) & ~Q(status__in=NOT_CHASED_STATUSES),
+        ),
+        "red_items": Count("id", filter=Q(flag=RED)),
+        "avg_progress": Avg("progress", filter=~Q(status=TaskStatus.CANCELLED)),
+    }
+    return grouped(tasks, TASK_GROUP[level], aggregates)
+
+
+def milestone_metrics(scope: Scope, level: str) -> Table:
+    late = ExtensionRequest.objects.filter(milestone=OuterRef("pk"))
+    milestones = (
+        Milestone.objects.filter(task__plan=scope.plan, task__is_archived=False)
+        .exclude(task__status=TaskStatus.CANCELLED)
+        .annotate(deadline_in_force=_deadline_in_force(late))
+        .filter(
+            deadline_in_force__gte=scope.quarter.start, deadline_in_force__lte=scope.quarter.end
+        )
+    )
+    aggregates = {
+        "milestones_due": Count("id"),
+        "milestones_on_time": Count("id", filter=Q(completed_at__date__lte=F("deadline_in_force"))),
+    }
+    return grouped(milestones, MILESTONE_GROUP[level], aggregates)
+
+
+def report_metrics(scope: Scope, level: str) -> Table:
+    """One query per report period of the quarter (three)."""
+    tasks = Task.objects.filter(plan=scope.plan, is_archived=False)
+    cutoff = scope.as_of_end
+    table: Table = defaultdict(lambda: defaultdict(int))
+    for period in scope.quarter.report_periods():
+        annotated = report_status_for(tasks, period=period, today=scope.as_of)
+        arrived_late = Q(report_status=LATE, report_first_at__lt=cutoff)
+        arrived_after = Q(report_status=LATE, report_first_at__gte=cutoff)
+        aggregates = {
+            "reports_on_time": Count("id", filter=Q(report_status=IN)),
+            "reports_late": Count("id", filter=arrived_late),
+            "reports_missing": Count("id", filter=Q(report_status=MISSING) | arrived_after),
+        }
+        for key, values in grouped(annotated, TASK_GROUP[level], aggregates).items():
+            for name, value in values.items():
+                table[key][name] += value
+    for values in table.values():
+        values["reports_expected"] = sum(
+            values[n] for n in ("reports_on_time", "reports_late", "reports_missing")
+        )
+    return table
+
+
+def activity_metrics(scope: Scope, level: str) -> Table:
+    """Reminders (ledger rows), urges and notices, approved extensions in the quarter."""
+    start, end = scope.quarter.start, scope.quarter.end
+    table: Table = defaultdict(lambda: defaultdict(int))
+    sources = [
+        (
+            ReminderDispatch.objects.filter(run_date__range=(start, end)).filter(
+                Q(task__plan=scope.plan) | Q(task__isnull=True)
+            ),
+            EVENT_GROUP,
+            {"reminders_sent": Count("id")},
+        ),
+        (
+            SupervisionNotice.objects.filter(
+                task__plan=scope.plan, created_at__date__range=(start, end)
+            ),
+            EVENT_GROUP,
+            {
+                "urges_issued": Count("id", filter=Q(kind="urge")),
+                "notices_issued": Count("id", filter=Q(kind="notice")),
+            },
+        ),
+        (
+            ExtensionRequest.objects.filter(
+                task__plan=scope.plan,
+                status=ExtensionRequest.Status.APPROVED,
+                decided_at__date__range=(start, end),
+            ),
+            EXTENSION_GROUP,
+            {"extensions_granted": Count("id")},
+        ),
+    ]
+    for queryset, groups, aggregates in sources:
+        for key, values in grouped(queryset, groups[level], aggregates).items():
+            table[key].update(values)
+    return table

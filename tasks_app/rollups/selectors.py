@@ -1,0 +1,71 @@
+"""Who reads which rollups and rows.
+
+Supervisors, district leaders and admins read every rollup and every row. A department
+lead (部门负责人) reads the rollups too, but only the rows of the departments they lead:
+no plan or chapter rows, no other department. Everyone else: nothing.
+"""
+
+from __future__ import annotations
+
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+
+from tasks_app.models import Membership, Rollup, RollupJob, RollupLevel, RollupRow, User
+from tasks_app.selectors import sees_everything
+
+
+def led_department_ids(user: User) -> list[int]:
+    return list(
+        Membership.objects.filter(user=user, role=Membership.DeptRole.LEAD).values_list(
+            "department_id", flat=True
+        )
+    )
+
+
+def rollups_readable_by(user: User) -> bool:
+    return (
+        sees_everything(user)
+        or Membership.objects.filter(user=user, role=Membership.DeptRole.LEAD).exists()
+    )
+
+
+def rollups_list(*, year: int | None = None, quarter: int | None = None) -> QuerySet[Rollup]:
+    """Rollups, newest first, with `latest_version` of their (year, quarter) annotated."""
+    rollups = Rollup.objects.select_related("built_by")
+    if year is not None:
+        rollups = rollups.filter(year=year)
+    if quarter is not None:
+        rollups = rollups.filter(quarter=quarter)
+    newest = (
+        Rollup.objects.filter(year=OuterRef("year"), quarter=OuterRef("quarter"))
+        .order_by("-version")
+        .values("version")[:1]
+    )
+    return rollups.annotate(latest_version=Subquery(newest)).annotate(
+        is_latest=Q(version=F("latest_version"))
+    )
+
+
+def rollup_rows_visible(
+    *, user: User, department_id: int | None = None, summary_only: bool = False
+) -> QuerySet[RollupRow]:
+    """Rows the user may read, optionally one department's, or (summary_only) the plan row
+    for district readers when no department is named."""
+    rows = RollupRow.objects.order_by("level", "position", "id")
+    if not sees_everything(user):
+        rows = rows.filter(
+            level=RollupLevel.DEPARTMENT,
+            department_id__in=Membership.objects.filter(
+                user=user, role=Membership.DeptRole.LEAD
+            ).values("department_id"),
+        )
+    if department_id is not None:
+        return rows.filter(level=RollupLevel.DEPARTMENT, department_id=department_id)
+    if summary_only and sees_everything(user):
+        return rows.filter(level=RollupLevel.PLAN)
+    return rows
+
+
+def rollup_jobs_visible(user: User) -> QuerySet[RollupJob]:
+    if sees_everything(user):
+        return RollupJob.objects.all()
+    return RollupJob.objects.none()

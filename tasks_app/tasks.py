@@ -1,0 +1,61 @@
+"""Celery tasks of tasks_app: a few lines each, ids in, a service call, JSON out.
+
+Global Celery settings apply (acks_late, reject_on_worker_lost, prefetch 1, JSON only);
+each task sets its own time limits. The schedule lives in the database
+(django-celery-beat, installed by migration 0003's data step; editable in the admin).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from celery.signals import worker_ready
+from django.utils import timezone
+
+from tasks_app.services.deliveries import deliveries_sweep, delivery_attempt
+from tasks_app.services.reminders import reminders_run
+from tasks_app.services.rollups import rollup_build_previous_quarter, rollup_job_run
+
+
+@shared_task(name="tasks_app.reminders_run", soft_time_limit=600, time_limit=660)
+def reminders_run_task(today: str | None = None) -> dict:
+    """The daily run (beat: 09:00 Asia/Shanghai); skips non-working days by itself."""
+    day = dt.date.fromisoformat(today) if today else timezone.localdate()
+    return reminders_run(today=day).as_dict()
+
+
+@shared_task(
+    bind=True, name="tasks_app.delivery_send", soft_time_limit=60, time_limit=90, max_retries=None
+)
+def delivery_send(self, delivery_id: int) -> str:
+    """Send one outbox row; on failure retry after the row's own backoff."""
+    outcome = delivery_attempt(delivery_id=delivery_id)
+    if outcome.retry_in_seconds is not None:
+        # +1 s: the row becomes claimable at next_attempt_at, not a moment before.
+        raise self.retry(countdown=outcome.retry_in_seconds + 1)
+    return outcome.status
+
+
+@shared_task(name="tasks_app.deliveries_sweep", soft_time_limit=60, time_limit=90)
+def deliveries_sweep_task() -> int:
+    """Re-enqueue outbox rows that are due: lost messages, retries, abandoned claims."""
+    return len(deliveries_sweep())
+
+
+@shared_task(name="tasks_app.rollup_build_job", soft_time_limit=1200, time_limit=1320)
+def rollup_build_job(job_id: int) -> int | None:
+    return rollup_job_run(job_id=job_id)
+
+
+@shared_task(name="tasks_app.rollup_build_quarter_closed", soft_time_limit=1200, time_limit=1320)
+def rollup_build_quarter_closed(today: str | None = None) -> int | None:
+    """Beat: 06:00 on the first day of each quarter, for the quarter just closed."""
+    day = dt.date.fromisoformat(today) if today else timezone.localdate()
+    return rollup_build_previous_quarter(today=day)
+
+
+@worker_ready.connect
+def _sweep_on_worker_start(sender=None, **kwargs) -> None:
+    # A restarted worker picks up what a killed one left behind, without waiting for beat.
+    deliveries_sweep_task.delay()

@@ -1,0 +1,240 @@
+"""GET /tasks/{id}/ (ETag, 304) and PATCH: fields by role, validation, If-Match, history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tasks_app.models import HistoryEvent, Milestone, Task, TaskStatus
+from tests.api.tasks_support import World, clock, world  # noqa: F401
+
+# ruff: noqa: F811  (pytest fixtures imported from tests.api.tasks_support)
+
+
+def snapshot(task: Task) -> tuple:
+    task.refresh_from_db()
+    co = tuple(sorted(task.co_departments.values_list("pk", flat=True)))
+    return (task.title, task.owner_id, task.due_date, task.status, task.progress, task.version, co)
+
+
+def history_count(task: Task) -> int:
+    return HistoryEvent.objects.filter(task=task).count()
+
+
+# --- GET -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("supervisor", 200),
+        ("leader", 200),
+        ("lead_lead", 200),
+        ("lead_staff", 200),
+        ("co_lead", 200),
+        ("co_staff", 200),
+        ("other_lead", 404),
+        ("other_staff", 404),
+    ],
+)
+def test_detail_by_role(world: World, validated_api, who: str, status: int) -> None:
+    response = validated_api(getattr(world, who)).get(world.url())
+    assert response.status_code == status
+    if status == 200:
+        assert response.json()["id"] == world.task.pk
+        assert response["ETag"] == f'W/"task-{world.task.pk}-1"'
+
+
+def test_detail_names_what_the_caller_may_do(world: World, validated_api) -> None:
+    lead = validated_api(world.lead_lead).get(world.url()).json()
+    assert lead["allowed_actions"] == ["start"]
+    assert "request_extension" in lead["capabilities"]
+    staff = validated_api(world.lead_staff).get(world.url()).json()
+    assert staff["allowed_actions"] == []
+    assert "report_progress" in staff["capabilities"]
+    assert validated_api(world.leader).get(world.url()).json()["capabilities"] == ["view"]
+
+
+def test_unknown_and_archived_tasks_are_404(world: World, validated_api) -> None:
+    client = validated_api(world.supervisor)
+    assert client.get("/api/v1/tasks/999999/").status_code == 404
+    Task.objects.filter(pk=world.task.pk).update(is_archived=True)
+    assert client.get(world.url()).status_code == 404
+
+
+def test_if_none_match_gives_304_until_something_changes(world: World, validated_api) -> None:
+    client = validated_api(world.lead_lead)
+    tag = client.get(world.url())["ETag"]
+    not_modified = client.get(world.url(), HTTP_IF_NONE_MATCH=tag)
+    assert not_modified.status_code == 304 and not not_modified.content
+    client.post(world.url("transitions/"), {"action": "start"}, format="json")
+    changed = client.get(world.url(), HTTP_IF_NONE_MATCH=tag)
+    assert changed.status_code == 200 and changed["ETag"] != tag
+
+
+# --- PATCH: who may write what ---------------------------------------------------------
+
+
+def test_lead_assigns_an_owner_renames_and_sets_co_departments(world: World, validated_api) -> None:
+    client = validated_api(world.lead_lead)
+    before = history_count(world.task)
+    body = {
+        "owner": world.lead_staff.pk,
+        "title": "新的任务简称",
+        "co_departments": [world.co_dept.pk, world.other_dept.pk],
+    }
+    response = client.patch(world.url(), body, format="json")
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert data["owner"]["id"] == world.lead_staff.pk and data["title"] == "新的任务简称"
+    assert {d["id"] for d in data["co_departments"]} == {world.co_dept.pk, world.other_dept.pk}
+    assert response["ETag"] == f'W/"task-{world.task.pk}-2"'
+    events = HistoryEvent.objects.filter(task=world.task).order_by("-id")[:3]
+    assert {e.field for e in events} == {"owner", "title", "co_departments"}
+    assert all(e.actor == world.lead_lead and e.action == "update" for e in events)
+    assert history_count(world.task) == before + 3
+    # The other department now shares the task, so it sees it.
+    assert validated_api(world.other_lead).get(world.url()).status_code == 200
+
+
+@pytest.mark.parametrize("field", ["status", "flag", "lead_department", "progress", "version"])
+def test_read_only_fields_are_400_naming_the_field(world: World, validated_api, field) -> None:
+    before = snapshot(world.task)
+    values = {
+        "status": "completed",
+        "flag": "green",
+        "lead_department": world.co_dept.pk,
+        "progress": 100,
+        "version": 9,
+    }
+    response = validated_api(world.lead_lead).patch(
+        world.url(), {"title": "x", field: values[field]}, format="json"
+    )
+    assert response.status_code == 400
+    assert [e["attr"] for e in response.json()["errors"]] == [field]
+    assert snapshot(world.task) == before
+
+
+def test_unknown_field_is_400_naming_it(world: World, validated_api) -> None:
+    before = snapshot(world.task)
+    response = validated_api(world.supervisor).patch(world.url(), {"colour": "red"}, format="json")
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert (error["attr"], error["code"]) == ("non_field_errors", "unknown_field")
+    assert "colour" in error["detail"]
+    assert snapshot(world.task) == before
+
+
+def test_a_lead_may_not_move_the_due_date(world: World, validated_api) -> None:
+    before = snapshot(world.task)
+    response = validated_api(world.lead_lead).patch(
+        world.url(), {"due_date": "2025-11-30"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "due_date"
+    assert snapshot(world.task) == before
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("leader", 403),
+        ("lead_staff", 403),
+        ("co_lead", 403),
+        ("co_staff", 403),
+        ("other_lead", 404),
+        ("other_staff", 404),
+    ],
+)
+def test_others_may_not_patch(world: World, validated_api, who: str, status: int) -> None:
+    before = snapshot(world.task)
+    response = validated_api(getattr(world, who)).patch(world.url(), {"title": "x"}, format="json")
+    assert response.status_code == status
+    assert snapshot(world.task) == before
+
+
+def test_supervisor_moves_the_due_date_and_the_original_stays(world: World, validated_api) -> None:
+    response = validated_api(world.supervisor).patch(
+        world.url(), {"due_date": "2025-11-15"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["due_date"] == "2025-11-15"
+    assert response.json()["original_due_date"] == "2025-12-31"
+    final = Milestone.objects.get(task=world.task, is_final=True)
+    assert final.due_date == dt.date(2025, 11, 15)
+    event = HistoryEvent.objects.filter(task=world.task, field="due_date").get()
+    assert (event.from_value, event.to_value, event.actor) == (
+        "2025-12-31",
+        "2025-11-15",
+        world.supervisor,
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"owner": "other"}, "owner"),  # the other department's lead: set below
+        ({"owner": 999999}, "owner"),
+        ({"title": ""}, "title"),
+        ({"co_departments": ["lead"]}, "co_departments"),
+        ({"co_departments": [999999]}, "co_departments"),
+        ({"due_date": "2026-01-15"}, "due_date"),
+        ({"due_date": "2024-12-31"}, "due_date"),
+        ({"due_date": "31/12/2025"}, "due_date"),
+    ],
+)
+def test_bad_values_are_400_naming_the_field(world: World, validated_api, body, field) -> None:
+    if body.get("owner") == "other":
+        body = {"owner": world.other_lead.pk}
+    if body.get("co_departments") == ["lead"]:
+        body = {"co_departments": [world.lead_dept.pk]}
+    before, events = snapshot(world.task), history_count(world.task)
+    response = validated_api(world.supervisor).patch(world.url(), body, format="json")
+    assert response.status_code == 400, response.content
+    assert field in {e["attr"].split(".")[0] for e in response.json()["errors"]}
+    assert snapshot(world.task) == before and history_count(world.task) == events
+
+
+def test_wrong_content_type_is_415_and_malformed_json_400(world: World, validated_api) -> None:
+    client = validated_api(world.supervisor)
+    before = snapshot(world.task)
+    text = client.patch(world.url(), data="title=x", content_type="text/plain")
+    assert text.status_code == 415
+    form = client.patch(
+        world.url(), data="title=x", content_type="application/x-www-form-urlencoded"
+    )
+    assert form.status_code == 415
+    broken = client.patch(world.url(), data='{"title": ', content_type="application/json")
+    assert broken.status_code == 400
+    assert broken.json()["errors"][0]["code"] == "parse_error"
+    assert snapshot(world.task) == before
+
+
+def test_closed_task_refuses_edits_with_409(world: World, validated_api) -> None:
+    Task.objects.filter(pk=world.task.pk).update(status=TaskStatus.COMPLETED)
+    response = validated_api(world.lead_lead).patch(world.url(), {"title": "x"}, format="json")
+    assert response.status_code == 409
+    assert response.json()["errors"][0]["code"] == "task_closed"
+
+
+# --- PATCH: concurrency ----------------------------------------------------------------
+
+
+def test_stale_if_match_is_412_and_nothing_changes(world: World, validated_api) -> None:
+    lead, supervisor = validated_api(world.lead_lead), validated_api(world.supervisor)
+    tag = lead.get(world.url())["ETag"]
+    assert (
+        supervisor.patch(
+            world.url(), {"title": "督查室改的"}, format="json", HTTP_IF_MATCH=tag
+        ).status_code
+        == 200
+    )
+    before, events = snapshot(world.task), history_count(world.task)
+    stale = lead.patch(world.url(), {"title": "负责人改的"}, format="json", HTTP_IF_MATCH=tag)
+    assert stale.status_code == 412
+    assert stale.json()["errors"][0]["code"] == "stale"
+    assert snapshot(world.task) == before and history_count(world.task) == events
+    fresh = lead.get(world.url())["ETag"]
+    ok = lead.patch(world.url(), {"title": "负责人改的"}, format="json", HTTP_IF_MATCH=fresh)
+    assert ok.status_code == 200 and ok.json()["title"] == "负责人改的"

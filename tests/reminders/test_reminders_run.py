@@ -1,0 +1,196 @@
+"""reminders_run: one digest per recipient listing every item, never twice (repeat, retry,
+concurrent runs), and a candidate search whose query count does not grow with tasks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import Counter
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from tasks_app.models import (
+    Delivery,
+    Milestone,
+    Notification,
+    ReminderDispatch,
+    ReminderEscalation,
+    ReminderRun,
+    SupervisionNotice,
+    Task,
+)
+from tasks_app.reminders.ladder import Audience, LadderRules, candidates_for
+from tasks_app.reminders.registry import collect_items
+from tasks_app.services.reminders import BULK_BATCH, outside_cooldown, reminders_run
+
+DAY = dt.date(2025, 10, 10)  # the focus task is 5 working days late; Q1/Q2 milestones older
+
+
+@pytest.mark.django_db
+def test_one_digest_per_recipient_listing_every_item(world):
+    summary = reminders_run(today=DAY)
+    assert summary.digests == Notification.objects.count() > 0
+    per_recipient = Counter(Notification.objects.values_list("recipient_id", flat=True))
+    assert set(per_recipient.values()) == {1}
+    for digest in Notification.objects.all():
+        rows = ReminderDispatch.objects.filter(notification=digest)
+        assert rows.count() == len(digest.payload["items"]) > 0
+        assert {r.recipient_id for r in rows} == {digest.recipient_id}
+        for item in digest.payload["items"]:
+            assert item["title"] in digest.body
+    lead_digest = Notification.objects.get(recipient=world.lead)
+    assert "已逾期（催办）" in lead_digest.body and "督办提醒" in lead_digest.title
+    sup_digest = Notification.objects.get(recipient=world.supervisor)
+    assert "逾期5个工作日以上（督办）" in sup_digest.body
+    assert summary.dispatches == ReminderDispatch.objects.count()
+
+
+@pytest.mark.django_db
+def test_the_same_run_again_that_day_records_nothing_new(world):
+    first = reminders_run(today=DAY)
+    counts = (
+        ReminderDispatch.objects.count(),
+        Notification.objects.count(),
+        Delivery.objects.count(),
+        SupervisionNotice.objects.count(),
+    )
+    second = reminders_run(today=DAY)
+    assert first.dispatches > 0 and first.notices > 0
+    assert (second.dispatches, second.digests, second.deliveries, second.notices) == (0, 0, 0, 0)
+    assert second.candidates == first.candidates  # the same reminders were due...
+    assert counts == (
+        ReminderDispatch.objects.count(),
+        Notification.objects.count(),
+        Delivery.objects.count(),
+        SupervisionNotice.objects.count(),
+    )  # ...and none was recorded twice
+    assert ReminderRun.objects.get(run_date=DAY).attempts == 2
+
+
+@pytest.mark.django_db
+def test_the_ledger_refuses_a_second_row_for_the_same_key(world):
+    reminders_run(today=DAY)
+    row = ReminderDispatch.objects.first()
+    row.pk = None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        row.save()
+
+
+@pytest.mark.django_db
+def test_a_run_that_fails_midway_leaves_nothing_and_reruns_cleanly(world, monkeypatch):
+    from tasks_app.services import reminders as service
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("worker died while recording")
+
+    monkeypatch.setattr(service.Delivery.objects, "bulk_create", broken)
+    with pytest.raises(RuntimeError):
+        reminders_run(today=DAY)
+    assert not ReminderDispatch.objects.exists() and not Notification.objects.exists()
+    assert not SupervisionNotice.objects.exists() and not ReminderEscalation.objects.exists()
+    monkeypatch.undo()
+    assert reminders_run(today=DAY).dispatches > 0
+    assert Delivery.objects.count() > 0
+
+
+def _search_queries(today: dt.date) -> int:
+    rules = LadderRules.for_day(today)
+    with CaptureQueriesContext(connection) as ctx:
+        items = collect_items(today=today, warn_until=rules.warn_until)
+        outside_cooldown(candidates_for(items, rules, Audience.for_items(items)), today)
+    return len(ctx.captured_queries)
+
+
+def _more_tasks(world, count: int) -> None:
+    template = world.task
+    tasks = Task.objects.bulk_create(
+        [
+            Task(
+                plan=template.plan,
+                chapter=template.chapter,
+                measure=template.measure,
+                code=f"bench-{n:05d}",
+                sentence_no=1000 + n,
+                text=template.text,
+                title=f"压测任务{n}",
+                lead_department=template.lead_department,
+                owner=world.owner if n % 2 else None,
+                start_date=dt.date(2025, 1, 1),
+                due_date=dt.date(2025, 9, 1) + dt.timedelta(days=n % 60),
+                original_due_date=dt.date(2025, 9, 1),
+            )
+            for n in range(count)
+        ]
+    )
+    Milestone.objects.bulk_create(
+        Milestone(
+            task=t,
+            sequence=1,
+            title="节点",
+            due_date=dt.date(2025, 6, 30),
+            original_due_date=dt.date(2025, 6, 30),
+        )
+        for t in tasks
+    )
+
+
+@pytest.mark.django_db
+def test_query_count_does_not_grow_with_the_number_of_tasks(world):
+    small_search = _search_queries(DAY)
+    with CaptureQueriesContext(connection) as small_run:
+        small = reminders_run(today=DAY)
+    for model in (ReminderDispatch, Delivery, Notification, ReminderEscalation, ReminderRun):
+        model.objects.all().delete()
+    SupervisionNotice.objects.all().delete()
+    _more_tasks(world, 300)
+    large_search = _search_queries(DAY)
+    with CaptureQueriesContext(connection) as large_run:
+        large = reminders_run(today=DAY)
+    assert large.items > small.items + 600  # deadline + milestone (+ reports) per new task
+    assert large_search == small_search <= 12
+    # The whole run: the same statements, except that rows are inserted BULK_BATCH at a time.
+    small_reads, small_inserts = _split(small_run)
+    large_reads, large_inserts = _split(large_run)
+    assert large_reads == small_reads <= 30
+    extra_batches = sum(
+        n // BULK_BATCH for n in (large.dispatches, large.deliveries, large.digests)
+    )
+    assert large.dispatches > BULK_BATCH and extra_batches > 0
+    assert large_inserts == small_inserts + extra_batches
+
+
+def _split(ctx: CaptureQueriesContext) -> tuple[int, int]:
+    inserts = sum(1 for q in ctx.captured_queries if q["sql"].startswith("INSERT"))
+    return len(ctx.captured_queries) - inserts, inserts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_runs_of_the_same_day_record_each_reminder_once(world, on_postgres):
+    assert on_postgres
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(3)
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            reminders_run(today=DAY)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    keys = ReminderDispatch.objects.values_list("item_key", "level", "recipient_id", "run_date")
+    assert len(keys) == len(set(keys)) > 0
+    assert (
+        Counter(Notification.objects.values_list("recipient_id", flat=True)).most_common(1)[0][1]
+        == 1
+    )
+    assert ReminderRun.objects.get(run_date=DAY).attempts == 3
