@@ -1,6 +1,7 @@
 # plantracker — the two commands a newcomer needs: `make run` and `make test`.
 # Everything installs into .venv from requirements.lock; system services
-# (redis-server for tests) come from Debian packages when missing.
+# (redis-server for tests; Chromium, chromedriver and a CJK font for the console's
+# browser tests) come from Debian packages when missing.
 
 PYTHON ?= python3.11
 VENV   := .venv
@@ -35,6 +36,12 @@ deps-system:
 	@command -v redis-server >/dev/null 2>&1 || { \
 	  echo "installing redis-server (Debian package)"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) >/dev/null; }
+	@# Console browser tests: Debian's Chromium + chromedriver, and a CJK font for the charts.
+	@{ command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 \
+	   && fc-list :lang=zh family 2>/dev/null | grep -q .; } || { \
+	  echo "installing chromium, chromium-driver, fonts-wqy-zenhei (Debian packages)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium chromium-driver fonts-wqy-zenhei fontconfig) >/dev/null; }
 
 var:
 	@mkdir -p var/celery-broker var/celery-processed var/media

@@ -162,3 +162,6 @@ admin.site.register(m.Comment)
 admin.site.register(m.Attachment)
 admin.site.site_header = _("plantracker 计划任务督办系统")
 admin.site.site_title = _("plantracker")
+
+# Reminder ledger, delivery outbox and rollups (read-only), registered on import.
+from tasks_app import admin_reminders  # noqa: E402, F401

@@ -14,8 +14,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_standardized_errors.openapi_serializers import (
+    ErrorResponse403Serializer,
+    ErrorResponse404Serializer,
+    ValidationErrorResponseSerializer,
+)
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
+from rest_framework.filters import BaseFilterBackend
 from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import IsAuthenticated
@@ -65,6 +71,27 @@ class RollupAccess(IsAuthenticated):
         return rollups_readable_by(request.user)
 
 
+class RollupParamsFilter(BaseFilterBackend):
+    """?year= &quarter= narrow the rollups; ?department= the rows. Bad values: 400 naming
+    the parameter (documented through get_schema_validation_errors)."""
+
+    def filter_queryset(self, request: Request, queryset, view: APIView):
+        params = RollupListParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        view.params = params.validated_data
+        for name in ("year", "quarter"):
+            if name in params.validated_data:
+                queryset = queryset.filter(**{name: params.validated_data[name]})
+        return queryset
+
+    def get_schema_operation_parameters(self, view: APIView) -> list:
+        return []  # declared with extend_schema(parameters=...) on the view
+
+    def get_schema_validation_errors(self, view: APIView) -> dict[str, set[str]]:
+        codes = {"invalid", "min_value", "max_value", "max_string_length"}
+        return {"year": codes, "quarter": codes, "department": codes}
+
+
 class RollupPagination(StandardCursorPagination):
     ordering = ("-built_at", "-id")
 
@@ -78,20 +105,17 @@ class RollupListView(GenericAPIView):
     pagination_class = RollupPagination
     queryset = Rollup.objects.none()  # for the schema; reads go through the selectors
     permission_classes = [RollupAccess]
+    filter_backends = [RollupParamsFilter]
     idempotency_key_methods = ("POST",)
+    params: dict = {}
 
     @extend_schema(parameters=[RollupListParamsSerializer], responses=RollupSerializer(many=True))
     def get(self, request: Request) -> Response:
-        params = RollupListParamsSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
+        rollups = self.filter_queryset(rollups_list())
         rows = rollup_rows_visible(
-            user=request.user,
-            department_id=params.validated_data.get("department"),
-            summary_only=True,
+            user=request.user, department_id=self.params.get("department"), summary_only=True
         )
-        rollups = rollups_list(
-            year=params.validated_data.get("year"), quarter=params.validated_data.get("quarter")
-        ).prefetch_related(Prefetch("rows", queryset=rows, to_attr="visible_rows"))
+        rollups = rollups.prefetch_related(Prefetch("rows", queryset=rows, to_attr="visible_rows"))
         page = self.paginate_queryset(rollups)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -161,6 +185,9 @@ class RollupExportView(APIView):
         responses={
             (200, XLSX_CONTENT_TYPE): OpenApiResponse(OpenApiTypes.BINARY),
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY),
+            400: ValidationErrorResponseSerializer,
+            403: ErrorResponse403Serializer,
+            404: ErrorResponse404Serializer,
         },
     )
     def get(self, request: Request, pk: int) -> HttpResponse:

@@ -23,13 +23,19 @@ ATTAINMENT_CAP_PCT = 150.0  # longer bars are cut here (the label keeps the real
 def completion_by_department(rows: Sequence[RollupRow]) -> SafeString:
     """Completion rate (%) per department, in the rollup's ranking order."""
     bars = [
-        Bar(row.name, completion_rate(row), charts.BLUE,
-            f"{charts.number(completion_rate(row))}%（{row.tasks_completed}/{row.tasks_total}）")
+        Bar(
+            row.name,
+            completion_rate(row),
+            charts.BLUE,
+            f"{charts.number(completion_rate(row))}%（{row.tasks_completed}/{row.tasks_total}）",
+        )
         for row in rows
         if row.tasks_total
     ]
     return charts.bar_chart(
-        bars, chart_id="completion-by-department", title=_("各部门任务完成率（%）"),
+        bars,
+        chart_id="completion-by-department",
+        title=_("各部门任务完成率（%）"),
         max_value=100,
     )
 
@@ -43,7 +49,11 @@ def attainment_pct(row: IndicatorRow) -> float | None:
     """Latest value against a numeric target, in % (higher is better either way)."""
     indicator, latest = row.indicator, row.assessment.latest
     target = indicator.target_value
-    if latest is None or target in (None, Decimal(0)) or indicator.target_comparator == "qualitative":
+    if (
+        latest is None
+        or target in (None, Decimal(0))
+        or indicator.target_comparator == "qualitative"
+    ):
         return None
     value = float(latest.value)
     if indicator.target_comparator == "<=":
@@ -119,8 +129,7 @@ def _milestone_state(milestone: Milestone) -> str:
     return "overdue" if getattr(milestone, "is_overdue", False) else "open"
 
 
-def milestone_timeline(milestones: Sequence[Milestone], *, year: int, today: dt.date
-                       ) -> SafeString:
+def milestone_timeline(milestones: Sequence[Milestone], *, year: int, today: dt.date) -> SafeString:
     items = [TimelineItem(m.title, m.due_date, _milestone_state(m)) for m in milestones]
     return charts.milestone_timeline(
         items,

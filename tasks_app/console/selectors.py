@@ -12,9 +12,9 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 
 from indicators_app.assessment import Assessment
-from tasks_app.flags import RED, YELLOW
 from indicators_app.models import Indicator
 from indicators_app.selectors import indicator_assessments, indicator_list
+from tasks_app.flags import RED, YELLOW
 from tasks_app.models import (
     Chapter,
     Department,
@@ -186,8 +186,11 @@ def rollup_rows_by_level(*, user: User, rollup: Rollup) -> dict[str, list[Rollup
 def latest_department_row(*, user: User, department_id: int) -> RollupRow | None:
     """The department's row in the newest rollup (of the newest quarter), if any."""
     rows = rollup_rows_visible(user=user, department_id=department_id)
-    return rows.select_related("rollup").order_by("-rollup__year", "-rollup__quarter",
-                                                  "-rollup__version").first()
+    return (
+        rows.select_related("rollup")
+        .order_by("-rollup__year", "-rollup__quarter", "-rollup__version")
+        .first()
+    )
 
 
 @dataclass(frozen=True)

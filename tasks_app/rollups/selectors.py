@@ -7,7 +7,7 @@ no plan or chapter rows, no other department. Everyone else: nothing.
 
 from __future__ import annotations
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from tasks_app.models import Membership, Rollup, RollupJob, RollupLevel, RollupRow, User
 from tasks_app.selectors import sees_everything
@@ -50,7 +50,11 @@ def rollup_rows_visible(
 ) -> QuerySet[RollupRow]:
     """Rows the user may read, optionally one department's, or (summary_only) the plan row
     for district readers when no department is named."""
-    rows = RollupRow.objects.order_by("level", "position", "id")
+    level_order = Case(
+        *(When(level=level, then=Value(n)) for n, level in enumerate(RollupLevel.values)),
+        output_field=IntegerField(),
+    )
+    rows = RollupRow.objects.order_by(level_order, "position", "id")
     if not sees_everything(user):
         rows = rows.filter(
             level=RollupLevel.DEPARTMENT,

@@ -28,6 +28,21 @@ def _reason(item: ReminderItem, rules: LadderRules) -> str:
     }
 
 
+def _history(notice_by_key: dict[str, SupervisionNotice]) -> list[HistoryEvent]:
+    return [
+        HistoryEvent(
+            task_id=notice.task_id,
+            actor=None,
+            action=NOTICE_ACTION,
+            field="",
+            from_value=None,
+            to_value={"notice_id": notice.pk, "item": key},
+            reason=notice.reason,
+        )
+        for key, notice in notice_by_key.items()
+    ]
+
+
 @transaction.atomic
 def reminder_notices_issue(*, items: list[ReminderItem], rules: LadderRules) -> int:
     """Record notices for items newly at the supervision rung; returns how many. 4 queries."""
@@ -67,18 +82,5 @@ def reminder_notices_issue(*, items: list[ReminderItem], rules: LadderRules) -> 
             for item in new
         ]
     )
-    HistoryEvent.objects.bulk_create(
-        [
-            HistoryEvent(
-                task_id=notice.task_id,
-                actor=None,
-                action=NOTICE_ACTION,
-                field="",
-                from_value=None,
-                to_value={"notice_id": notice.pk, "item": key},
-                reason=notice.reason,
-            )
-            for key, notice in notice_by_key.items()
-        ]
-    )
+    HistoryEvent.objects.bulk_create(_history(notice_by_key))
     return len(notices)

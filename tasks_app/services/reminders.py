@@ -30,6 +30,7 @@ from tasks_app.models import (
     ReminderRun,
     User,
 )
+from tasks_app.reminders.channels import RenderedMessage
 from tasks_app.reminders.digest import digest_render
 from tasks_app.reminders.ladder import Audience, Candidate, LadderRules, candidates_for
 from tasks_app.reminders.registry import collect_items
@@ -97,8 +98,15 @@ def _item_payload(c: Candidate) -> dict:
     }
 
 
-def _record_digests(fresh: list[Candidate], rules: LadderRules) -> tuple[int, int, list[int]]:
-    """Notifications, ledger rows and deliveries for the fresh candidates (6 queries)."""
+@dataclass
+class _Digest:
+    notification: Notification
+    candidates: list[Candidate]
+    message: RenderedMessage
+
+
+def _render_digests(fresh: list[Candidate], rules: LadderRules) -> list[_Digest]:
+    """One unsaved digest Notification per recipient, rendered (2 queries)."""
     by_recipient: dict[int, list[Candidate]] = defaultdict(list)
     for c in fresh:
         by_recipient[c.recipient_id].append(c)
@@ -108,41 +116,41 @@ def _record_digests(fresh: list[Candidate], rules: LadderRules) -> tuple[int, in
             "id", "name"
         )
     )
-    targets = webhook_targets(by_recipient)
-    digests: list[tuple[Notification, list[Candidate], object]] = []
+    digests = []
     for recipient_id in sorted(by_recipient):
         user, mine = users[recipient_id], by_recipient[recipient_id]
         message = digest_render(
             recipient_name=str(user), candidates=mine, rules=rules, departments=departments
         )
+        payload = {"run_date": rules.today.isoformat(), "items": [_item_payload(c) for c in mine]}
         notification = Notification(
             recipient=user,
             kind=DIGEST_KIND,
             title=message.title,
             body=message.text,
-            payload={
-                "run_date": rules.today.isoformat(),
-                "items": [_item_payload(c) for c in mine],
-            },
+            payload=payload,
         )
-        digests.append((notification, mine, message))
-    Notification.objects.bulk_create([d[0] for d in digests], batch_size=BULK_BATCH)
+        digests.append(_Digest(notification, mine, message))
+    return digests
+
+
+def _record_digests(fresh: list[Candidate], rules: LadderRules) -> tuple[int, int, list[int]]:
+    """Notifications, ledger rows and deliveries for the fresh candidates (6 queries)."""
+    digests = _render_digests(fresh, rules)
+    targets = webhook_targets({d.notification.recipient_id for d in digests})
+    Notification.objects.bulk_create([d.notification for d in digests], batch_size=BULK_BATCH)
     ReminderDispatch.objects.bulk_create(
-        [
-            _dispatch(c, notification, rules.today)
-            for notification, mine, _m in digests
-            for c in mine
-        ],
+        [_dispatch(c, d.notification, rules.today) for d in digests for c in d.candidates],
         batch_size=BULK_BATCH,
     )
     outbox = [
         row
-        for notification, _mine, message in digests
+        for d in digests
         for row in deliveries_build(
-            notification=notification,
-            recipient=notification.recipient,
-            message=message,
-            webhook_url=targets.get(notification.recipient_id, ""),
+            notification=d.notification,
+            recipient=d.notification.recipient,
+            message=d.message,
+            webhook_url=targets.get(d.notification.recipient_id, ""),
         )
     ]
     Delivery.objects.bulk_create(outbox, batch_size=BULK_BATCH)

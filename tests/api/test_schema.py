@@ -176,3 +176,19 @@ def test_validated_client_checks_405_bodies(supervisor) -> None:
     response.content = b'{"detail": "nope"}'
     with pytest.raises(AssertionError, match="ErrorResponse405"):
         assert_matches_schema(response)
+
+
+@pytest.mark.django_db
+def test_validated_client_names_undeclared_validation_errors(supervisor) -> None:
+    client = APIClient()
+    client.force_authenticate(supervisor)
+    response = client.get("/api/v1/milestones/?due_before=never")
+    assert response.status_code == 400
+    assert_matches_schema(response)  # due_before/invalid is declared
+    body = response.json()
+    body["errors"][0]["attr"] = "bogus"
+    response.content = json.dumps(body).encode()
+    with pytest.raises(
+        AssertionError, match=r"attr='bogus' code='invalid'[\s\S]*extend_validation"
+    ):
+        assert_matches_schema(response)

@@ -2,10 +2,10 @@
 
 Departments A (甲局), B (乙局), C (丙局, indicators only); chapters (一) and (二).
 
-task chapter lead status        due (original)   progress notes
-T1   一      A    completed     09-30            100  done 09-20: on time
-T2   一      A    completed     12-31 (08-31)    100  extension approved 08-20 (in time), done 09-15: on time
-T3   一      B    completed     12-31 (08-31)    100  extension approved 09-05 (late), done 09-10: late
+task chapter lead status       due (original) progress notes
+T1   一      A    completed    09-30          100  done 09-20: on time
+T2   一      A    completed    12-31 (08-31)  100  extended 08-20 (in time), done 09-15: on time
+T3   一      B    completed    12-31 (08-31)  100  extended 09-05 (late), done 09-10: late
 T4   二      B    in_progress   09-15             40  overdue, red
 T5   二      A    in_progress   12-31             10  74 % expected: red
 T6   二      B    cancelled     06-30             20  not counted in progress
@@ -87,10 +87,12 @@ def _report(task, department, clerk, period, created) -> None:
 
 def _tasks(plan: Plan, m1: Measure, m2: Measure, a, b) -> dict[str, Task]:
     done = "completed"
+    sep20, sep15, sep10 = at(D(2025, 9, 20)), at(D(2025, 9, 15)), at(D(2025, 9, 10))
+    dec31, aug31 = D(2025, 12, 31), D(2025, 8, 31)
     return {
-        "T1": _task(plan, m1, "T1", a, done, D(2025, 9, 30), progress=100, completed_at=at(D(2025, 9, 20))),
-        "T2": _task(plan, m1, "T2", a, done, D(2025, 12, 31), D(2025, 8, 31), 100, completed_at=at(D(2025, 9, 15))),
-        "T3": _task(plan, m1, "T3", b, done, D(2025, 12, 31), D(2025, 8, 31), 100, completed_at=at(D(2025, 9, 10))),
+        "T1": _task(plan, m1, "T1", a, done, D(2025, 9, 30), None, 100, completed_at=sep20),
+        "T2": _task(plan, m1, "T2", a, done, dec31, aug31, 100, completed_at=sep15),
+        "T3": _task(plan, m1, "T3", b, done, dec31, aug31, 100, completed_at=sep10),
         "T4": _task(plan, m2, "T4", b, "in_progress", D(2025, 9, 15), progress=40),
         "T5": _task(plan, m2, "T5", a, "in_progress", D(2025, 12, 31), progress=10),
         "T6": _task(plan, m2, "T6", b, "cancelled", D(2025, 6, 30), progress=20),
@@ -143,7 +145,9 @@ def _activity(t: dict[str, Task], a, b, c, clerk: User, leader: User) -> None:
         (t["T5"], a, "urge", D(2025, 8, 11)),
         (t["T5"], a, "notice", D(2025, 10, 5)),  # next quarter
     ):
-        notice = SupervisionNotice.objects.create(task=task, department=dep, kind=kind, reason="逾期")
+        notice = SupervisionNotice.objects.create(
+            task=task, department=dep, kind=kind, reason="逾期"
+        )
         SupervisionNotice.objects.filter(pk=notice.pk).update(created_at=at(day))
 
 

@@ -9,6 +9,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tasks_app.models import Rollup, RollupRow, Task
@@ -128,7 +130,10 @@ def test_the_scheduled_build_covers_the_quarter_just_closed_once(mini):
 def test_quarters():
     assert Quarter(2025, 3).report_periods() == ["2025-06", "2025-07", "2025-08"]
     assert Quarter(2025, 1).report_periods() == ["2024-12", "2025-01", "2025-02"]
-    assert (Quarter(2025, 4).start, Quarter(2025, 4).end) == (dt.date(2025, 10, 1), dt.date(2025, 12, 31))
+    assert (Quarter(2025, 4).start, Quarter(2025, 4).end) == (
+        dt.date(2025, 10, 1),
+        dt.date(2025, 12, 31),
+    )
     assert Quarter.of(dt.date(2026, 1, 1)).previous() == Quarter(2025, 4)
 
 
@@ -152,3 +157,43 @@ def test_build_rollup_command(mini):
     assert "2025Q3 v1" in out.getvalue() and "6 rows" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("build_rollup", "--year", "2031", "--quarter", "3")
+
+
+@pytest.mark.django_db
+def test_build_queries_do_not_grow_with_the_number_of_tasks(mini):
+    with CaptureQueriesContext(connection) as small:
+        rollup_build(year=2025, quarter=3, today=BUILT_ON)
+    template = mini.tasks["T5"]
+    Task.objects.bulk_create(
+        Task(
+            plan=mini.plan, chapter=template.chapter, measure=template.measure, code=f"X{n}",
+            sentence_no=100 + n, text="x", title=f"批量{n}", start_date=dt.date(2025, 1, 1),
+            lead_department=mini.a if n % 2 else mini.b, due_date=dt.date(2025, 8, 1),
+            original_due_date=dt.date(2025, 8, 1), status="in_progress", progress=n % 100,
+        )
+        for n in range(200)
+    )  # fmt: skip
+    with CaptureQueriesContext(connection) as large:
+        second = rollup_build(year=2025, quarter=3, today=BUILT_ON)
+    assert len(large.captured_queries) == len(small.captured_queries) <= 45
+    plan_row = RollupRow.objects.get(rollup=second, level="plan")
+    assert (plan_row.tasks_total, plan_row.overdue) == (207, 201)
+
+
+@pytest.mark.django_db
+def test_the_real_2025_plan_adds_up(plan):
+    rollup = rollup_build(year=2025, quarter=3, today=BUILT_ON)
+    rows = RollupRow.objects.filter(rollup=rollup)
+    plan_row = rows.get(level="plan")
+    chapters = rows.filter(level="chapter")
+    departments = rows.filter(level="department")
+    assert plan_row.tasks_total == 81 == plan_row.tasks_not_started
+    assert sum(r.tasks_total for r in chapters) == 81 == sum(r.tasks_total for r in departments)
+    assert chapters.count() == 6
+    assert (plan_row.indicators_total, plan_row.indicators_expected) == (21, 12)
+    assert plan_row.indicators_binding == 9
+    assert sum(r.indicators_total for r in departments) == 21
+    ranked = sorted(r.rank for r in departments if r.tasks_total)
+    assert ranked[0] == 1 and all(r.rank is None for r in departments if not r.tasks_total)
+    # Nothing was reported in the imported plan: every expected report is missing.
+    assert plan_row.reports_missing == plan_row.reports_expected > 0

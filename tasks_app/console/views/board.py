@@ -74,7 +74,9 @@ def urge(request: HttpRequest, pk: int) -> HttpResponse:
     notice = form.cleaned_data["kind"] == "notice"
     try:
         task_urge(
-            task=task, actor=request.viewer.user, comment=form.cleaned_data["comment"],
+            task=task,
+            actor=request.viewer.user,
+            comment=form.cleaned_data["comment"],
             notice=notice,
         )
     except APIException as exc:

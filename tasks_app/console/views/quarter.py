@@ -57,7 +57,12 @@ def _charts(rollup: Rollup, levels: dict, rows: list[IndicatorRow]) -> dict:
 def quarter(request: HttpRequest) -> HttpResponse:
     choices = rollup_choices()
     rollup = _chosen(choices, request.GET.get("rollup"))
-    context = {"title": _("季度汇总"), "choices": choices, "rollup": rollup, "quarters": (1, 2, 3, 4)}
+    context = {
+        "title": _("季度汇总"),
+        "choices": choices,
+        "rollup": rollup,
+        "quarters": (1, 2, 3, 4),
+    }
     if request.viewer.can_urge:
         context["plan_years"] = list(Plan.objects.order_by("-year").values_list("year", flat=True))
     if rollup is not None:
@@ -93,6 +98,7 @@ def quarter_build(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(exc) if isinstance(exc, RollupError) else _("季度无效。"))
     else:
         messages.success(
-            request, _("已提交%(period)s汇总生成任务，完成后刷新本页即可查看。") % {"period": period}
+            request,
+            _("已提交%(period)s汇总生成任务，完成后刷新本页即可查看。") % {"period": period},
         )
     return redirect("console:quarter")

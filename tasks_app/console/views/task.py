@@ -18,9 +18,33 @@ from tasks_app.console.forms import DEFAULT_URGE_COMMENT, ExtensionDecisionForm
 from tasks_app.console.labels import history_action_label
 from tasks_app.console.selectors import task_page
 from tasks_app.console.views.common import error_text, page
-from tasks_app.models import Attachment
+from tasks_app.models import Attachment, KeyResult, ProgressReport
 from tasks_app.selectors import extension_requests_visible_to, tasks_visible_to
 from tasks_app.services.extensions import extension_request_decide
+
+
+def _annotate_key_results(key_results: list[KeyResult]) -> None:
+    """reached_pct: the reported actual as % of the target (None until reported)."""
+    for kr in key_results:
+        kr.reached_pct = None
+        if kr.actual_value is not None and kr.value:
+            kr.reached_pct = float(kr.actual_value / kr.value * 100)
+            kr.reached_bar = min(100.0, max(0.0, kr.reached_pct))
+
+
+def _annotate_reports(reports: list[ProgressReport], key_results: list[KeyResult]) -> None:
+    """value_rows: (label, value, unit) of each key-result figure a report states."""
+    by_id = {kr.pk: kr for kr in key_results}
+    for report in reports:
+        report.value_rows = [
+            (
+                by_id[v.key_result_id].label or by_id[v.key_result_id].raw,
+                v.value,
+                by_id[v.key_result_id].unit,
+            )
+            for v in report.values.all()
+            if v.key_result_id in by_id
+        ]
 
 
 @console_view
@@ -30,16 +54,20 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     data = task_page(user=request.viewer.user, task_id=pk, today=today)
     task = data.task
     open_task = task.status not in workflow.CLOSED_STATUSES
+    key_results = list(task.key_results.all())
+    _annotate_key_results(key_results)
+    _annotate_reports(data.reports, key_results)
     for event in data.history:
         event.action_label = history_action_label(event.action)
     context = {
         "title": f"{task.code} {task.title}",
         "task": task,
         "page": data,
-        "key_results": list(task.key_results.all()),
+        "key_results": key_results,
         "co_departments": list(task.co_departments.all()),
-        "timeline": figures.milestone_timeline(data.milestones, year=task.due_date.year,
-                                               today=today),
+        "timeline": figures.milestone_timeline(
+            data.milestones, year=task.due_date.year, today=today
+        ),
         "can_urge": request.viewer.can_urge and open_task,
         "can_decide": request.viewer.can_urge,
         "default_comment": DEFAULT_URGE_COMMENT,

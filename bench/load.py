@@ -1,0 +1,153 @@
+"""HTTP side of the benchmark: gunicorn on a free loopback port, latency and throughput.
+
+Latency: one request at a time (a new connection each, as gunicorn's sync workers close
+them), N requests or until a time budget, after a warm-up. Throughput: wrk (Debian
+package) with a Lua script that adds the Authorization header and prints a JSON summary;
+without wrk, a thread pool of Python clients (which then shares the two cores with the
+server: the figure is a lower bound, and the result says which tool measured it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from bench.probe import timing_summary
+
+REPO = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+WRK_LUA = Path(__file__).with_name("wrk_auth.lua")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], *, workers: int = 2) -> Iterator[int]:
+    """A gunicorn serving plantracker on a free port; stopped (its process only) on exit."""
+    port = free_port()
+    log = Path(tempfile.mkstemp(prefix="bench-gunicorn-", suffix=".log")[1])
+    cmd = [
+        sys.executable, "-m", "gunicorn", "plantracker.wsgi:application",
+        "--bind", f"{HOST}:{port}", "--workers", str(workers), "--worker-class", "sync",
+        "--log-level", "warning", "--error-logfile", str(log), "--timeout", "120",
+    ]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL)
+    try:
+        _wait_healthy(port, proc, log)
+        yield port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        log.unlink(missing_ok=True)
+
+
+def _wait_healthy(port: int, proc: subprocess.Popen, log: Path, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited: {log.read_text()[-2000:]}")
+        with contextlib.suppress(OSError):
+            status, _body = get(port, "/healthz", "")
+            if status == 200:
+                return
+        time.sleep(0.3)
+    raise RuntimeError(f"gunicorn not healthy after {timeout_s}s: {log.read_text()[-2000:]}")
+
+
+def get(port: int, path: str, token: str) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection(HOST, port, timeout=120)
+    try:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def latency(port: int, path: str, token: str, *, requests: int, budget_s: float) -> dict:
+    """Sequential requests: median and p95 in ms; stops early when the budget is spent."""
+    for _warm in range(3):
+        get(port, path, token)
+    samples, errors = [], 0
+    deadline = time.monotonic() + budget_s
+    for index in range(requests):
+        started = time.perf_counter()
+        status, _body = get(port, path, token)
+        samples.append((time.perf_counter() - started) * 1000)
+        errors += status != 200
+        if index >= 20 and time.monotonic() > deadline:
+            break
+    return {**timing_summary(samples), "errors": errors}
+
+
+def throughput(port: int, path: str, token: str, *, seconds: int, connections: int) -> dict:
+    """Requests per second with `connections` clients in flight."""
+    if shutil.which("wrk"):
+        return _wrk(port, path, token, seconds=seconds, connections=connections)
+    return _threads(port, path, token, seconds=seconds, connections=connections)
+
+
+def _wrk(port: int, path: str, token: str, *, seconds: int, connections: int) -> dict:
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s",
+           "-s", str(WRK_LUA), f"http://{HOST}:{port}{path}"]  # fmt: skip
+    env = {**os.environ, "BENCH_TOKEN": token}
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
+    line = next(ln for ln in out.splitlines() if ln.startswith("BENCH_JSON "))
+    data = json.loads(line.removeprefix("BENCH_JSON "))
+    return {
+        "tool": "wrk",
+        "rps": round(data["requests"] / (data["duration_us"] / 1e6), 1),
+        "requests": data["requests"],
+        "errors": data["errors"],
+        "median_ms": round(data["p50_us"] / 1000, 2),
+        "p95_ms": round(data["p95_us"] / 1000, 2),
+        "connections": connections,
+    }
+
+
+def _threads(port: int, path: str, token: str, *, seconds: int, connections: int) -> dict:
+    stop_at = time.monotonic() + seconds
+    counts, errors, samples = [0] * connections, [0] * connections, []
+    lock = threading.Lock()
+
+    def client(slot: int) -> None:
+        while time.monotonic() < stop_at:
+            started = time.perf_counter()
+            status, _body = get(port, path, token)
+            elapsed = (time.perf_counter() - started) * 1000
+            counts[slot] += 1
+            errors[slot] += status != 200
+            with lock:
+                samples.append(elapsed)
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    summary = timing_summary(samples)
+    return {"tool": "python-threads", "rps": round(sum(counts) / elapsed, 1),
+            "requests": sum(counts), "errors": sum(errors), "median_ms": summary["median_ms"],
+            "p95_ms": summary["p95_ms"], "connections": connections}  # fmt: skip
