@@ -66,6 +66,14 @@ run: seed
 test: install deps-system
 	$(PY) .ci/services.py -- $(PY) -m pytest $(PYTEST_ARGS)
 
+# City-scale benchmark (README "Performance", bench/README.md): ~15–20 min, not part of
+# `make test`. wrk (Debian) drives the throughput runs; BENCH_ARGS go to bench/run.py.
+bench: install deps-system
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "installing wrk (Debian package)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >/dev/null; }
+	$(PY) .ci/services.py -- $(PY) bench/run.py $(BENCH_ARGS)
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -42,10 +42,23 @@ def gunicorn(env: dict[str, str], *, workers: int = 2) -> Iterator[int]:
     port = free_port()
     log = Path(tempfile.mkstemp(prefix="bench-gunicorn-", suffix=".log")[1])
     cmd = [
-        sys.executable, "-m", "gunicorn", "plantracker.wsgi:application",
-        "--bind", f"{HOST}:{port}", "--workers", str(workers), "--worker-class", "sync",
-        "--log-level", "warning", "--error-logfile", str(log), "--timeout", "120",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "plantracker.wsgi:application",
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--log-level",
+        "warning",
+        "--error-logfile",
+        str(log),
+        "--timeout",
+        "120",
+    ]
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL)
     try:
         _wait_healthy(port, proc, log)
@@ -108,8 +121,17 @@ def throughput(port: int, path: str, token: str, *, seconds: int, connections: i
 
 
 def _wrk(port: int, path: str, token: str, *, seconds: int, connections: int) -> dict:
-    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s",
-           "-s", str(WRK_LUA), f"http://{HOST}:{port}{path}"]  # fmt: skip
+    cmd = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(WRK_LUA),
+        f"http://{HOST}:{port}{path}",
+    ]
     env = {**os.environ, "BENCH_TOKEN": token}
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
     line = next(ln for ln in out.splitlines() if ln.startswith("BENCH_JSON "))
@@ -148,6 +170,12 @@ def _threads(port: int, path: str, token: str, *, seconds: int, connections: int
         thread.join()
     elapsed = time.monotonic() - started
     summary = timing_summary(samples)
-    return {"tool": "python-threads", "rps": round(sum(counts) / elapsed, 1),
-            "requests": sum(counts), "errors": sum(errors), "median_ms": summary["median_ms"],
-            "p95_ms": summary["p95_ms"], "connections": connections}  # fmt: skip
+    return {
+        "tool": "python-threads",
+        "rps": round(sum(counts) / elapsed, 1),
+        "requests": sum(counts),
+        "errors": sum(errors),
+        "median_ms": summary["median_ms"],
+        "p95_ms": summary["p95_ms"],
+        "connections": connections,
+    }

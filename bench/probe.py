@@ -29,6 +29,8 @@ import django
 REPO = Path(__file__).resolve().parent.parent
 SQL_RUNS = int(os.environ.get("BENCH_SQL_RUNS", "300"))
 SQL_BUDGET_S = float(os.environ.get("BENCH_SQL_BUDGET_S", "30"))
+# A job past this much address space fails with MemoryError instead of swamping the machine.
+JOB_MEMORY_LIMIT_MB = int(os.environ.get("BENCH_JOB_MEMORY_LIMIT_MB", "4096"))
 
 
 def setup() -> None:
@@ -98,7 +100,9 @@ def subjects() -> dict[str, Any]:
     )
     task = (
         Task.objects.filter(is_archived=False, lead_department_id=department)
-        .annotate(co=Count("co_departments", distinct=True), krs=Count("key_results", distinct=True))
+        .annotate(
+            co=Count("co_departments", distinct=True), krs=Count("key_results", distinct=True)
+        )
         .filter(co__gt=0)
         .order_by("-krs", "id")
         .first()
@@ -117,14 +121,17 @@ def endpoint_specs(s: dict[str, Any]) -> dict[str, tuple[Any, str, bool]]:
     """name → (user, path, is_list)."""
     return {
         "tasks_mine": (s["lead"], "/api/v1/tasks/", True),
-        "tasks_by_department": (s["supervisor"], f"/api/v1/tasks/?department={s['department']}",
-                                True),
+        "tasks_by_department": (
+            s["supervisor"],
+            f"/api/v1/tasks/?department={s['department']}",
+            True,
+        ),
         "tasks_red": (s["supervisor"], "/api/v1/tasks/?flag=red", True),
         "supervision_overdue": (s["supervisor"], "/api/v1/supervision/overdue/", True),
         "notifications_unread": (s["reader"], "/api/v1/notifications/?unread=true", True),
         "indicators": (s["supervisor"], "/api/v1/indicators/", True),
         "task_detail": (s["supervisor"], f"/api/v1/tasks/{s['task']}/", False),
-    }  # fmt: skip
+    }
 
 
 def sql_params(s: dict[str, Any], user: Any, limit: int) -> dict[str, Any]:
@@ -226,8 +233,13 @@ def measure_endpoints() -> dict[str, Any]:
     for name, (user, path, is_list) in endpoint_specs(s).items():
         token = _token(user)
         status, body, queries = _api_get(path, token)
-        row: dict[str, Any] = {"path": path, "user": user.username, "token": token,
-                               "status": status, "queries": queries}  # fmt: skip
+        row: dict[str, Any] = {
+            "path": path,
+            "user": user.username,
+            "token": token,
+            "status": status,
+            "queries": queries,
+        }
         if status != 200:
             row["error"] = body
             out["endpoints"][name] = row
@@ -305,13 +317,29 @@ JOBS = {"reminders": _job_reminders, "rollup": _job_rollup, "import": _job_impor
 def run_job(name: str) -> dict[str, Any]:
     info, run = JOBS[name]()
     baseline = _maxrss_mb()
+    limit = JOB_MEMORY_LIMIT_MB * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     with counting_queries() as queries:
         started = time.perf_counter()
-        result = run()
+        try:
+            result = run()
+        except MemoryError:
+            seconds = time.perf_counter() - started
+            return {
+                **info,
+                "error": f"aborted: over {JOB_MEMORY_LIMIT_MB} MB after "
+                f"{seconds:.0f} s and {queries[0]} queries",
+                "peak_rss_mb": round(_maxrss_mb(), 1),
+            }
         seconds = time.perf_counter() - started
-    return {**info, "seconds": round(seconds, 3), "queries": queries[0],
-            "peak_rss_mb": round(_maxrss_mb(), 1), "baseline_rss_mb": round(baseline, 1),
-            "result": result}  # fmt: skip
+    return {
+        **info,
+        "seconds": round(seconds, 3),
+        "queries": queries[0],
+        "peak_rss_mb": round(_maxrss_mb(), 1),
+        "baseline_rss_mb": round(baseline, 1),
+        "result": result,
+    }
 
 
 # --- profile ----------------------------------------------------------------------------------

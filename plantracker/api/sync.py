@@ -43,7 +43,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
-from rest_framework.filters import BaseFilterBackend
+from rest_framework.filters import BaseFilterBackend, OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -213,7 +213,25 @@ def tombstone_payloads(tombstones: QuerySet[Tombstone], cutoff: dt.datetime) -> 
     return [{"id": object_id, "deleted": True} for object_id in ids]
 
 
-SYNC_FILTER_BACKENDS = [*api_settings.DEFAULT_FILTER_BACKENDS, UpdatedSinceFilter]
+class StableOrderingFilter(OrderingFilter):
+    """`?ordering=` with `id` appended as a tie-breaker.
+
+    Cursor pagination pages by the first ordering field; when many rows share its value
+    (milestones on a quarter's last day), rows with equal values must come in the same
+    order on every query, or pages repeat and skip rows.
+    """
+
+    def get_ordering(self, request: Request, queryset: QuerySet, view: Any) -> list[str] | None:
+        ordering = super().get_ordering(request, queryset, view)
+        if not ordering or {"id", "-id", "pk", "-pk"} & set(ordering):
+            return ordering
+        return [*ordering, "-id" if ordering[0].startswith("-") else "id"]
+
+
+SYNC_FILTER_BACKENDS = [
+    StableOrderingFilter if backend is OrderingFilter else backend
+    for backend in api_settings.DEFAULT_FILTER_BACKENDS
+] + [UpdatedSinceFilter]
 
 
 class SyncListMixin:

@@ -44,7 +44,12 @@ from tasks_app.selectors import (
     task_milestones,
     task_progress_reports,
 )
-from tasks_app.services.attachments import FileTooLarge, attachment_create, max_bytes
+from tasks_app.services.attachments import (
+    ALLOWED_TYPES,
+    FileTooLarge,
+    attachment_create,
+    max_bytes,
+)
 from tasks_app.services.comments import comment_create
 from tasks_app.services.milestones import milestone_complete, milestone_create
 from tasks_app.services.progress_reports import KeyResultValue, progress_report_create
@@ -200,7 +205,7 @@ class AttachmentListView(TaskNestedListView):
 class AttachmentFileView(TaskNestedMixin, APIView):
     """The evidence file itself, to callers who may see the task."""
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, mime): OpenApiTypes.BINARY for mime in ALLOWED_TYPES})
     def get(self, request: Request, pk: int, aid: int) -> FileResponse:
         attachment = get_object_or_404(Attachment, pk=aid, task=self.get_task())
         response = FileResponse(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -173,7 +172,7 @@ class OverdueItemSerializer(TaskSerializer):
         fields = [*TASK_FIELDS, "overdue_since", "days_overdue", "behind_points"]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.DATE)
+    @extend_schema_field(serializers.DateField(allow_null=True))
     def get_overdue_since(self, task: Task) -> dt.date | None:
         return task.first_missed if task.is_overdue else None
 

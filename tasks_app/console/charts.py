@@ -28,7 +28,7 @@ TITLE_FONT_PX = 14
 BAR_ROW_PX = 22
 BAR_PX = 14
 LINE_HEIGHT_PX = 300
-TIMELINE_HEIGHT_PX = 120
+TIMELINE_HEIGHT_PX = 116
 
 RED, YELLOW, GREEN, GREY, BLUE = "#d64545", "#e0a800", "#2e8b57", "#9aa5b1", "#3b73b9"
 FLAG_COLOURS = {"red": RED, "yellow": YELLOW, "green": GREEN}
@@ -220,7 +220,7 @@ class _Frame:
     high: float
     left: float = 56
     right: float = WIDTH_PX - 24
-    top: float = 56
+    top: float = 66
     bottom: float = LINE_HEIGHT_PX - 36
 
     def x(self, day: dt.date) -> float:
@@ -294,7 +294,7 @@ def line_chart(
     frame = _Frame(start=start, end=end, low=ticks[0], high=ticks[-1])
     body = _value_ticks(frame, ticks) + _month_ticks(frame)
     if unit:
-        body.append(_text(frame.left - 6, frame.top - 10, unit, anchor="end", size=10))
+        body.append(_text(frame.left - 6, frame.top - 8, unit, anchor="end", size=10))
     for ref in references:
         y = frame.y(ref.value)
         body.append(
@@ -340,11 +340,15 @@ def milestone_timeline(
     end: dt.date,
     today: dt.date,
 ) -> SafeString:
-    """Dated checkpoints on one axis: done green, overdue red, open grey; today dashed."""
+    """Dated checkpoints on one axis: done green, overdue red, open grey; today dashed.
+
+    Dates are written above the axis (alternating two heights so neighbours do not
+    collide), months below it, "today" at the bottom.
+    """
     if not items:
         return _empty(chart_id, title)
-    frame = _Frame(start=start, end=end, low=0, high=1, top=40, bottom=TIMELINE_HEIGHT_PX - 40)
-    axis_y = 70.0
+    axis_y = 66.0
+    frame = _Frame(start=start, end=end, low=0, high=1, top=axis_y, bottom=axis_y)
     body = [
         f'<line x1="{frame.left:.1f}" y1="{axis_y}" x2="{frame.right:.1f}" y2="{axis_y}" '
         'stroke="#888" stroke-width="2"/>'
@@ -352,8 +356,8 @@ def milestone_timeline(
     body += _month_ticks(frame, grid=False)
     if start <= today <= end:
         x = frame.x(today)
-        body.append(_vline(x, 34, axis_y + 14, BLUE))
-        body.append(_text(x, 32, _("今天"), anchor="middle", size=10, fill=BLUE))
+        body.append(_vline(x, axis_y - 12, axis_y + 30, BLUE))
+        body.append(_text(x, axis_y + 42, _("今天"), anchor="middle", size=10, fill=BLUE))
     for index, item in enumerate(sorted(items, key=lambda i: i.day)):
         x = frame.x(min(max(item.day, start), end))
         colour = TIMELINE_COLOURS.get(item.state, GREY)
@@ -361,7 +365,8 @@ def milestone_timeline(
             f'<circle class="milestone {item.state}" cx="{x:.1f}" cy="{axis_y}" r="7" '
             f'fill="{colour}"><title>{escape(item.label)}</title></circle>'
         )
-        label_y = axis_y - 14 if index % 2 == 0 else axis_y + 22
-        label = f"{item.day.month}月{item.day.day}日"
-        body.append(_text(x, label_y, label, anchor="middle", size=10))
+        label_y = axis_y - 14 if index % 2 == 0 else axis_y - 28
+        body.append(
+            _text(x, label_y, f"{item.day.month}月{item.day.day}日", anchor="middle", size=10)
+        )
     return _svg(chart_id, title, TIMELINE_HEIGHT_PX, body)

@@ -14,8 +14,9 @@ DEFAULT_URGE_COMMENT = _("请加快推进，按时报送进展情况。")
 
 class BoardFilterForm(forms.Form):
     chapter = forms.TypedChoiceField(label=_("章节"), required=False, coerce=int, empty_value=None)
+    # The board groups by lead department, so this picks a group.
     department = forms.TypedChoiceField(
-        label=_("部门"), required=False, coerce=int, empty_value=None
+        label=_("牵头部门"), required=False, coerce=int, empty_value=None
     )
     flag = forms.ChoiceField(
         label=_("灯色"),

@@ -25,6 +25,7 @@ HISTORY_ACTIONS = {
     "milestone_add": _("增加节点"),
     "milestone_complete": _("节点完成"),
     "admin_create": _("后台创建"),
+    "imported": _("导入计划"),
 }
 
 

@@ -89,7 +89,7 @@ def board_items(*, user: User, today: dt.date, filters: BoardFilters) -> QuerySe
     if filters.chapter_id:
         items = items.filter(chapter_id=filters.chapter_id)
     if filters.department_id:
-        items = in_department(items, filters.department_id)
+        items = items.filter(lead_department_id=filters.department_id)
     if filters.flag:
         items = items.filter(flag=filters.flag)
     return items.select_related("chapter")

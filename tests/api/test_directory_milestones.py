@@ -213,3 +213,21 @@ def test_tombstones_follow_task_and_department_visibility(
     assert deleted(make_member(busiest, "dept_staff", username="staff2")) == {900001}
     assert deleted(make_member(other, "dept_lead")) == {900002}
     assert deleted(supervisor) == {900001, 900002}
+
+
+@pytest.mark.parametrize("ordering", ["due_date", "-due_date"])
+def test_paging_by_a_non_unique_field_neither_repeats_nor_skips(
+    ordering, plan, supervisor, validated_api
+):
+    # hundreds of milestones share a handful of quarter-end dates
+    client = validated_api(supervisor)
+    url = f"{URL}?ordering={ordering}&page_size=7"
+    seen: list[dict] = []
+    while url:
+        body = client.get(url).json()
+        seen += body["results"]
+        url = body["next"]
+    ids = [r["id"] for r in seen]
+    assert len(ids) == len(set(ids)) == Milestone.objects.count()
+    dates = [r["due_date"] for r in seen]
+    assert dates == sorted(dates, reverse=ordering.startswith("-"))

@@ -14,7 +14,6 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -111,9 +110,7 @@ def _work_on(task: Task, lead: User, *, percent: int, with_evidence: bool = Fals
     if with_evidence:
         upload = SimpleUploadedFile("现场照片.png", png_bytes(), content_type="image/png")
         evidence.append(attachment_create(task=task, actor=lead, upload=upload).pk)
-    values = [
-        KeyResultValue(kr.pk, kr.value * Decimal("0.4")) for kr in task.key_results.all()[:2]
-    ]
+    values = [KeyResultValue(kr.pk, kr.value * Decimal("0.4")) for kr in task.key_results.all()[:2]]
     progress_report_create(
         task=Task.objects.get(pk=task.pk),
         actor=lead,
@@ -164,8 +161,11 @@ def console_world(
     lead_b = make_member(dept_b, "dept_lead")
     task_update(task=task, actor=lead_a, changes={"owner": lead_a})
     _work_on(Task.objects.get(pk=task.pk), lead_a, percent=25, with_evidence=True)
-    for other in Task.objects.filter(lead_department=dept_a).exclude(pk=task.pk)[:2]:
+    others = list(Task.objects.filter(lead_department=dept_a).exclude(pk=task.pk)[:3])
+    for other in others[:2]:
         _work_on(other, lead_a, percent=45)
+    for action, actor in (("start", lead_a), ("submit", lead_a), ("approve", supervisor)):
+        task_transition(task=Task.objects.get(pk=others[2].pk), actor=actor, action=action)
     q2 = Milestone.objects.filter(task=task, is_final=False, completed_at__isnull=True)
     extension = extension_request_create(
         task=Task.objects.get(pk=task.pk),

@@ -81,9 +81,7 @@ def check_chart_fonts(driver: WebDriver) -> None:
     assert any("（一）" in label for label in chapter_labels)
     used = rendering_fonts(driver, "svg#completion-by-department text.chart-title")
     assert used & cjk, f"chart title drawn with {used}, none of them a CJK font ({cjk})"
-    family = driver.find_element(By.CSS_SELECTOR, "svg#red-by-chapter").get_attribute(
-        "font-family"
-    )
+    family = driver.find_element(By.CSS_SELECTOR, "svg#red-by-chapter").get_attribute("font-family")
     assert driver.execute_script(NOT_TOFU_JS, family) == {"distinct": True, "notTofu": True}
 
 

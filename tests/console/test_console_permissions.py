@@ -83,9 +83,10 @@ def test_a_lead_gets_403_for_another_departments_page(console_world: ConsoleWorl
     assert "只能查看本部门" in refused.content.decode()
     own = w.client(w.lead_b).get(reverse("console:department", args=[w.dept_b.pk]))
     assert own.status_code == 200
-    assert w.client(w.supervisor).get(
-        reverse("console:department", args=[w.dept_a.pk])
-    ).status_code == 200
+    assert (
+        w.client(w.supervisor).get(reverse("console:department", args=[w.dept_a.pk])).status_code
+        == 200
+    )
 
 
 def test_a_lead_reads_only_their_own_rollup_rows(console_world: ConsoleWorld) -> None:
@@ -145,9 +146,7 @@ def test_urge_needs_a_reason_and_rejects_foreign_redirects(console_world: Consol
 def test_leads_may_not_urge_or_decide(console_world: ConsoleWorld) -> None:
     w = console_world
     client = w.client(w.lead_a)
-    urged = client.post(
-        reverse("console:urge", args=[w.task.pk]), {"kind": "urge", "comment": "x"}
-    )
+    urged = client.post(reverse("console:urge", args=[w.task.pk]), {"kind": "urge", "comment": "x"})
     decided = client.post(
         reverse("console:extension-decide", args=[w.extension.pk]), {"decision": "approve"}
     )
@@ -201,8 +200,12 @@ def test_quarter_page_has_charts_and_export_links(console_world: ConsoleWorld) -
     w = console_world
     page = w.client(w.supervisor).get(reverse("console:quarter"))
     html = page.content.decode()
-    for chart in ("completion-by-department", "red-by-chapter", "indicator-attainment",
-                  "indicator-series"):
+    for chart in (
+        "completion-by-department",
+        "red-by-chapter",
+        "indicator-attainment",
+        "indicator-series",
+    ):
         assert f'data-chart="{chart}"' in html
     assert page.context["rollup"] == w.rollup
     export = w.client(w.supervisor).get(page.context["export_csv"])

@@ -36,15 +36,12 @@ def _annotate_reports(reports: list[ProgressReport], key_results: list[KeyResult
     """value_rows: (label, value, unit) of each key-result figure a report states."""
     by_id = {kr.pk: kr for kr in key_results}
     for report in reports:
-        report.value_rows = [
-            (
-                by_id[v.key_result_id].label or by_id[v.key_result_id].raw,
-                v.value,
-                by_id[v.key_result_id].unit,
-            )
-            for v in report.values.all()
-            if v.key_result_id in by_id
-        ]
+        rows = []
+        for value in report.values.all():
+            kr = by_id.get(value.key_result_id)
+            if kr is not None:
+                rows.append((kr.label or kr.raw, value.value, kr.unit))
+        report.value_rows = rows
 
 
 @console_view

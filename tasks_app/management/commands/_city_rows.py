@@ -34,11 +34,23 @@ from tasks_app.plan_quantities import KeyResult
 from tasks_app.report_cadence import period_due_date, period_last_day, previous_period
 
 DISTRICTS = (
-    ("dc", "东城区"), ("xc", "西城区"), ("cy", "朝阳区"), ("hd", "海淀区"),
-    ("ft", "丰台区"), ("sjs", "石景山区"), ("mtg", "门头沟区"), ("fs", "房山区"),
-    ("tz", "通州区"), ("sy", "顺义区"), ("cp", "昌平区"), ("hr", "怀柔区"),
-    ("pg", "平谷区"), ("my", "密云区"), ("yq", "延庆区"), ("dx", "大兴区"),
-)  # fmt: skip
+    ("dc", "东城区"),
+    ("xc", "西城区"),
+    ("cy", "朝阳区"),
+    ("hd", "海淀区"),
+    ("ft", "丰台区"),
+    ("sjs", "石景山区"),
+    ("mtg", "门头沟区"),
+    ("fs", "房山区"),
+    ("tz", "通州区"),
+    ("sy", "顺义区"),
+    ("cp", "昌平区"),
+    ("hr", "怀柔区"),
+    ("pg", "平谷区"),
+    ("my", "密云区"),
+    ("yq", "延庆区"),
+    ("dx", "大兴区"),
+)
 FULL_TASKS, FULL_PEOPLE, FULL_DEPARTMENTS = 100_000, 10_000, 600
 MILESTONES_PER_TASK = 4
 REPORTS_PER_TASK = 10
@@ -188,7 +200,9 @@ class City:
             per_district[district] += 1
             spec, copy_no = seeds[slot % len(seeds)], slot // len(seeds)
             dcode, dname = DISTRICTS[district]
-            suffix_code, suffix_name = (f"-{copy_no + 1}", f"（{copy_no + 1}）") if copy_no else ("", "")
+            suffix_code, suffix_name = (
+                (f"-{copy_no + 1}", f"（{copy_no + 1}）") if copy_no else ("", "")
+            )
             name = dname + spec["name"].removeprefix("区").removeprefix("大兴区") + suffix_name
             code = f"{dcode}-{spec['code']}{suffix_code}"
             dep_id = next(ids)
@@ -202,8 +216,19 @@ class City:
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2)))
         phone = f"13{rng.randint(0, 999_999_999):09d}"
         email = f"{username}@city.example"
-        return (user_id, self.password_hash, username, email, self.ago(365 * 86400), name, phone,
-                role, rng.random() < 0.8, True, role == "supervisor")  # fmt: skip
+        return (
+            user_id,
+            self.password_hash,
+            username,
+            email,
+            self.ago(365 * 86400),
+            name,
+            phone,
+            role,
+            rng.random() < 0.8,
+            True,
+            role == "supervisor",
+        )
 
     def user_rows(self) -> Iterator[tuple]:
         rng, ids = self.rng("users"), self.ids("user")
@@ -215,7 +240,9 @@ class City:
         for index in range(remaining):
             dep_id, _district, spec = self.departments[index % len(self.departments)]
             members = self.members.setdefault(dep_id, [])
-            username = f"lead.{spec['code']}" if not members else f"staff.{spec['code']}.{len(members)}"
+            username = (
+                f"lead.{spec['code']}" if not members else f"staff.{spec['code']}.{len(members)}"
+            )
             user_id = next(ids)
             members.append(user_id)
             yield self._person(rng, user_id, username, "")
@@ -257,12 +284,22 @@ class City:
                 measure_id = next(measure_ids)
                 chapter_id = by_number[tm.chapter_no]
                 text = localise(tm.text, district)
-                measures.append((measure_id, chapter_id, numbers[tm.chapter_no], tm.title[:200], text))
+                measures.append(
+                    (measure_id, chapter_id, numbers[tm.chapter_no], tm.title[:200], text)
+                )
                 for sentence, template_task in enumerate(tm.tasks[:quota], start=1):
                     self.skeleton.append(
-                        (district, plan_id, chapter_id, tm.chapter_no, measure_id,
-                         numbers[tm.chapter_no], sentence, template_task)
-                    )  # fmt: skip
+                        (
+                            district,
+                            plan_id,
+                            chapter_id,
+                            tm.chapter_no,
+                            measure_id,
+                            numbers[tm.chapter_no],
+                            sentence,
+                            template_task,
+                        )
+                    )
                 quota -= min(quota, len(tm.tasks))
         return chapters, measures, self.skeleton
 
@@ -284,10 +321,28 @@ class City:
             original_due = facts.due
             if rng.random() < 0.05:  # an extension was granted earlier
                 original_due = max(facts.start, facts.due - dt.timedelta(days=rng.randint(15, 60)))
-            yield (facts.id, plan_id, chapter_id, measure_id, facts.code, sentence,
-                   localise(text, district), title[:200], lead, owner, facts.start, facts.due,
-                   original_due, facts.status, facts.progress, facts.completed_at, 1,
-                   rng.random() < 0.01, facts.created_at, self.ago(rng.randint(0, 90 * 86400)))  # fmt: skip
+            yield (
+                facts.id,
+                plan_id,
+                chapter_id,
+                measure_id,
+                facts.code,
+                sentence,
+                localise(text, district),
+                title[:200],
+                lead,
+                owner,
+                facts.start,
+                facts.due,
+                original_due,
+                facts.status,
+                facts.progress,
+                facts.completed_at,
+                1,
+                rng.random() < 0.01,
+                facts.created_at,
+                self.ago(rng.randint(0, 90 * 86400)),
+            )
 
     def _task_facts(self, rng: random.Random, task_id: int, code: str) -> TaskFacts:
         anchor = self.anchor
@@ -300,8 +355,9 @@ class City:
             done = start + dt.timedelta(days=int((due - start).days * rng.uniform(0.6, 1.1)))
             completed_at = self.at_day(min(done, anchor - dt.timedelta(days=1)), rng)
         created = dt.datetime.combine(start - dt.timedelta(days=30), dt.time(10), tzinfo=self.tz)
-        return TaskFacts(task_id, code, "", 0, (), None, start, due, status, progress,
-                         completed_at, created)  # fmt: skip
+        return TaskFacts(
+            task_id, code, "", 0, (), None, start, due, status, progress, completed_at, created
+        )
 
     # --- per-task children -------------------------------------------------------------------
 
@@ -317,8 +373,17 @@ class City:
             for order, kr in enumerate(skeleton[-1][2], start=1):
                 actual = (kr.value * task.progress / 100).quantize(Decimal("0.0001"))
                 reported = self.ago(86400) if task.progress else None
-                yield (next(ids), task.id, order, kr.value, kr.unit, kr.label[:100], kr.raw[:100],
-                       actual if task.progress else None, reported)  # fmt: skip
+                yield (
+                    next(ids),
+                    task.id,
+                    order,
+                    kr.value,
+                    kr.unit,
+                    kr.label[:100],
+                    kr.raw[:100],
+                    actual if task.progress else None,
+                    reported,
+                )
 
     def milestone_rows(self) -> Iterator[tuple]:
         rng, ids = self.rng("milestones"), self.ids("milestone")
@@ -334,11 +399,23 @@ class City:
                 completed = None
                 if done:
                     late = dt.timedelta(days=rng.randint(-10, 4))
-                    completed = self.at_day(min(due + late, self.anchor - dt.timedelta(days=1)), rng)
+                    completed = self.at_day(
+                        min(due + late, self.anchor - dt.timedelta(days=1)), rng
+                    )
                     if task.completed_at is not None:
                         completed = min(completed, task.completed_at)
-                yield (next(ids), task.id, seq, titles[seq - 1], due, due, final, completed,
-                       task.created_at, completed or task.created_at)  # fmt: skip
+                yield (
+                    next(ids),
+                    task.id,
+                    seq,
+                    titles[seq - 1],
+                    due,
+                    due,
+                    final,
+                    completed,
+                    task.created_at,
+                    completed or task.created_at,
+                )
 
     def report_periods(self) -> list[str]:
         period = previous_period(f"{self.anchor.year:04d}-{self.anchor.month:02d}")
@@ -364,8 +441,18 @@ class City:
                 percent = max(0, min(100, task.progress - rng.randint(0, 15)))
                 narrative = f"{period} 月度进展：{task.title}。已按计划推进相关工作，完成阶段目标。"
                 red = "" if percent >= 50 else "受审批进度影响，进度滞后。"
-                yield (next(ids), task.id, author, dep, period, percent, narrative, red, created,
-                       created)  # fmt: skip
+                yield (
+                    next(ids),
+                    task.id,
+                    author,
+                    dep,
+                    period,
+                    percent,
+                    narrative,
+                    red,
+                    created,
+                    created,
+                )
 
     def notification_rows(self) -> Iterator[tuple]:
         rng, ids = self.rng("notifications"), self.ids("notification")
@@ -381,9 +468,18 @@ class City:
                 read = created + dt.timedelta(seconds=rng.randint(60, 3 * 86400))
                 read = read if rng.random() < 0.55 and read < self.anchor_at else None
                 payload = json.dumps({"task_id": task.id, "code": task.code}, ensure_ascii=False)
-                yield (next(ids), rng.choice(pool or [1]), kind, f"{label}：{task.code}",
-                       f"{task.code} {task.title}：请及时处理并报送进展。", payload, task.id,
-                       created, read, read or created)  # fmt: skip
+                yield (
+                    next(ids),
+                    rng.choice(pool or [1]),
+                    kind,
+                    f"{label}：{task.code}",
+                    f"{task.code} {task.title}：请及时处理并报送进展。",
+                    payload,
+                    task.id,
+                    created,
+                    read,
+                    read or created,
+                )
 
     # --- indicators -----------------------------------------------------------------------
 
@@ -392,8 +488,11 @@ class City:
         self.indicators = []
         for district, plan_id in enumerate(self.plan_ids):
             year = self.plan_years[district]
-            local = {spec["code"].split("-", 1)[1]: d for d, dd, spec in self.departments
-                     if dd == district}  # fmt: skip
+            local = {
+                spec["code"].split("-", 1)[1]: d
+                for d, dd, spec in self.departments
+                if dd == district
+            }
             for pi, spec in self.template.indicators:
                 target, base = pi.target, pi.baseline
                 dep = local.get(spec.get("department", "")) or rng.choice(list(local.values()))
@@ -401,13 +500,31 @@ class City:
                 frequency = spec.get("frequency", "quarterly")
                 self.indicators.append((ind_id, year, frequency, target, dep))
                 unit = spec.get("unit") or target.unit or (base.unit if base else "")
-                yield (ind_id, plan_id, f"{year}-IND-{pi.order:02d}", pi.order, pi.name,
-                       spec["category"], pi.group_no, pi.group_title, unit, dep, frequency,
-                       int(spec.get("due_day", 20)), target.comparator, target.value,
-                       target.unit, target.text[:200], target.is_growth_rate,
-                       base.year if base else None, base.value if base else None,
-                       base.unit if base else "", base.growth_pct if base else None,
-                       base.text[:300] if base else "", self.ago(86400))  # fmt: skip
+                yield (
+                    ind_id,
+                    plan_id,
+                    f"{year}-IND-{pi.order:02d}",
+                    pi.order,
+                    pi.name,
+                    spec["category"],
+                    pi.group_no,
+                    pi.group_title,
+                    unit,
+                    dep,
+                    frequency,
+                    int(spec.get("due_day", 20)),
+                    target.comparator,
+                    target.value,
+                    target.unit,
+                    target.text[:200],
+                    target.is_growth_rate,
+                    base.year if base else None,
+                    base.value if base else None,
+                    base.unit if base else "",
+                    base.growth_pct if base else None,
+                    base.text[:300] if base else "",
+                    self.ago(86400),
+                )
 
     def observation_total(self) -> int:
         return sum(len(closed_periods(y, f, self.anchor)) for _i, y, f, _t, _d in self.indicators)
@@ -420,8 +537,22 @@ class City:
                 value = (base * Decimal(str(rng.uniform(0.8, 1.2)))).quantize(Decimal("0.0001"))
                 author = rng.choice(self.members.get(dep) or [None])
                 at = self.at_day(end + dt.timedelta(days=rng.randint(5, 25)), rng)
-                yield (next(ids), ind_id, period, end, value, target.unit, "统计快报", "",
-                       value, target.unit, author, "unverified", at, at)  # fmt: skip
+                yield (
+                    next(ids),
+                    ind_id,
+                    period,
+                    end,
+                    value,
+                    target.unit,
+                    "统计快报",
+                    "",
+                    value,
+                    target.unit,
+                    author,
+                    "unverified",
+                    at,
+                    at,
+                )
 
 
 def localise(text: str, district: int) -> str:
@@ -434,12 +565,31 @@ def task_status(rng: random.Random, *, overdue: bool, elapsed: float) -> tuple[s
     """A plausible status and progress: most late tasks done, running ones near schedule."""
     r = rng.random()
     if overdue:
-        status = ("completed" if r < 0.6 else "cancelled" if r < 0.64 else "pending_review"
-                  if r < 0.72 else "suspended" if r < 0.75 else "in_progress")  # fmt: skip
+        status = (
+            "completed"
+            if r < 0.6
+            else "cancelled"
+            if r < 0.64
+            else "pending_review"
+            if r < 0.72
+            else "suspended"
+            if r < 0.75
+            else "in_progress"
+        )
     else:
-        status = ("not_started" if r < 0.06 and elapsed < 0.3 else "completed" if r < 0.1 else
-                  "pending_review" if r < 0.13 else "suspended" if r < 0.15 else "cancelled"
-                  if r < 0.16 else "in_progress")  # fmt: skip
+        status = (
+            "not_started"
+            if r < 0.06 and elapsed < 0.3
+            else "completed"
+            if r < 0.1
+            else "pending_review"
+            if r < 0.13
+            else "suspended"
+            if r < 0.15
+            else "cancelled"
+            if r < 0.16
+            else "in_progress"
+        )
     if status in ("completed", "pending_review"):
         return status, 100
     if status == "not_started":
@@ -454,7 +604,5 @@ def closed_periods(year: int, frequency: str, anchor: dt.date) -> list[tuple[str
     elif frequency == "monthly":
         periods = [(f"{year}-{m:02d}", period_last_day(f"{year}-{m:02d}")) for m in range(1, 13)]
     else:
-        periods = [
-            (f"{year}-Q{q}", period_last_day(f"{year}-{3 * q:02d}")) for q in range(1, 5)
-        ]
+        periods = [(f"{year}-Q{q}", period_last_day(f"{year}-{3 * q:02d}")) for q in range(1, 5)]
     return [(p, end) for p, end in periods if end < anchor][-OBSERVATIONS_PER_INDICATOR:]

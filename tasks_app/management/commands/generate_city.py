@@ -46,41 +46,163 @@ PROGRESS_MIN_ROWS = 50_000  # smaller tables print their final line only
 # For each table: the model and the fields the row tuples of City carry, in order. Any
 # other column gets its model default (a new NOT NULL field without one is an error).
 TABLES: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
-    "department": (Department, ("id", "code", "name", "kind", "webhook_url", "is_active",
-                                "updated_at")),
-    "user": (User, ("id", "password", "username", "email", "date_joined", "display_name",
-                    "phone", "district_role", "notify_email", "notify_webhook", "is_staff")),
+    "department": (
+        Department,
+        ("id", "code", "name", "kind", "webhook_url", "is_active", "updated_at"),
+    ),
+    "user": (
+        User,
+        (
+            "id",
+            "password",
+            "username",
+            "email",
+            "date_joined",
+            "display_name",
+            "phone",
+            "district_role",
+            "notify_email",
+            "notify_webhook",
+            "is_staff",
+        ),
+    ),
     "membership": (Membership, ("id", "user_id", "department_id", "role")),
-    "plan": (Plan, ("id", "year", "title", "source", "source_text", "imported_at",
-                    "updated_at")),
+    "plan": (Plan, ("id", "year", "title", "source", "source_text", "imported_at", "updated_at")),
     "chapter": (Chapter, ("id", "plan_id", "number", "title")),
     "measure": (Measure, ("id", "chapter_id", "number", "title", "text")),
-    "task": (Task, ("id", "plan_id", "chapter_id", "measure_id", "code", "sentence_no", "text",
-                    "title", "lead_department_id", "owner_id", "start_date", "due_date",
-                    "original_due_date", "status", "progress", "completed_at", "version",
-                    "is_archived", "created_at", "updated_at")),
+    "task": (
+        Task,
+        (
+            "id",
+            "plan_id",
+            "chapter_id",
+            "measure_id",
+            "code",
+            "sentence_no",
+            "text",
+            "title",
+            "lead_department_id",
+            "owner_id",
+            "start_date",
+            "due_date",
+            "original_due_date",
+            "status",
+            "progress",
+            "completed_at",
+            "version",
+            "is_archived",
+            "created_at",
+            "updated_at",
+        ),
+    ),
     "task_co_departments": (Task.co_departments.through, ("id", "task_id", "department_id")),
-    "keyresult": (KeyResult, ("id", "task_id", "order", "value", "unit", "label", "raw",
-                              "actual_value", "actual_reported_at")),
-    "milestone": (Milestone, ("id", "task_id", "sequence", "title", "due_date",
-                              "original_due_date", "is_final", "completed_at", "created_at",
-                              "updated_at")),
-    "progressreport": (ProgressReport, ("id", "task_id", "author_id", "department_id", "period",
-                                        "percent", "narrative", "red_reason", "created_at",
-                                        "updated_at")),
-    "notification": (Notification, ("id", "recipient_id", "kind", "title", "body", "payload",
-                                    "task_id", "created_at", "read_at", "updated_at")),
-    "indicator": (Indicator, ("id", "plan_id", "code", "order", "name", "category", "group_no",
-                              "group", "unit", "responsible_department_id", "frequency",
-                              "due_day", "target_comparator", "target_value", "target_unit",
-                              "target_text", "target_is_growth_rate", "baseline_year",
-                              "baseline_value", "baseline_unit", "baseline_growth_pct",
-                              "baseline_text", "updated_at")),
-    "observation": (Observation, ("id", "indicator_id", "period", "period_end", "value", "unit",
-                                  "source", "note", "reported_value", "reported_unit",
-                                  "reported_by_id", "verification_status", "created_at",
-                                  "updated_at")),
-}  # fmt: skip
+    "keyresult": (
+        KeyResult,
+        (
+            "id",
+            "task_id",
+            "order",
+            "value",
+            "unit",
+            "label",
+            "raw",
+            "actual_value",
+            "actual_reported_at",
+        ),
+    ),
+    "milestone": (
+        Milestone,
+        (
+            "id",
+            "task_id",
+            "sequence",
+            "title",
+            "due_date",
+            "original_due_date",
+            "is_final",
+            "completed_at",
+            "created_at",
+            "updated_at",
+        ),
+    ),
+    "progressreport": (
+        ProgressReport,
+        (
+            "id",
+            "task_id",
+            "author_id",
+            "department_id",
+            "period",
+            "percent",
+            "narrative",
+            "red_reason",
+            "created_at",
+            "updated_at",
+        ),
+    ),
+    "notification": (
+        Notification,
+        (
+            "id",
+            "recipient_id",
+            "kind",
+            "title",
+            "body",
+            "payload",
+            "task_id",
+            "created_at",
+            "read_at",
+            "updated_at",
+        ),
+    ),
+    "indicator": (
+        Indicator,
+        (
+            "id",
+            "plan_id",
+            "code",
+            "order",
+            "name",
+            "category",
+            "group_no",
+            "group",
+            "unit",
+            "responsible_department_id",
+            "frequency",
+            "due_day",
+            "target_comparator",
+            "target_value",
+            "target_unit",
+            "target_text",
+            "target_is_growth_rate",
+            "baseline_year",
+            "baseline_value",
+            "baseline_unit",
+            "baseline_growth_pct",
+            "baseline_text",
+            "updated_at",
+        ),
+    ),
+    "observation": (
+        Observation,
+        (
+            "id",
+            "indicator_id",
+            "period",
+            "period_end",
+            "value",
+            "unit",
+            "source",
+            "note",
+            "reported_value",
+            "reported_unit",
+            "reported_by_id",
+            "verification_status",
+            "created_at",
+            "updated_at",
+        ),
+    ),
+}
 
 
 class Progress:
@@ -143,9 +265,12 @@ def copy_rows(
         connection.ops.quote_name(f.column) for f in [*(by_attname[a] for a in attnames), *rest]
     )
     progress = Progress(write, table, total)
-    with connection.connection.cursor() as cursor, cursor.copy(
-        f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
-    ) as copy:
+    with (
+        connection.connection.cursor() as cursor,
+        cursor.copy(
+            f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
+        ) as copy,
+    ):
         for row in rows:
             copy.write_row(row + tail)
             progress.step()
@@ -189,8 +314,15 @@ class Command(BaseCommand):
             "--password", default="bench-city", help="password of every generated person"
         )
 
-    def handle(self, *args: Any, scale: float, seed: int, anchor: dt.date | None,
-               password: str, **options: Any) -> None:  # fmt: skip
+    def handle(
+        self,
+        *args: Any,
+        scale: float,
+        seed: int,
+        anchor: dt.date | None,
+        password: str,
+        **options: Any,
+    ) -> None:
         if connection.vendor != "postgresql":
             raise CommandError("generate_city writes with COPY: PostgreSQL only")
         if scale <= 0:
