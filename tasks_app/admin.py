@@ -161,6 +161,7 @@ class NotificationAdmin(admin.ModelAdmin):
 admin.site.register(m.Comment)
 admin.site.register(m.Attachment)
 admin.site.site_header = _("plantracker 计划任务督办系统")
+admin.site.site_url = "/console/"  # "View site" opens the supervision console
 admin.site.site_title = _("plantracker")
 
 # Reminder ledger, delivery outbox and rollups (read-only), registered on import.

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -27,6 +28,12 @@ from tasks_app.rollups.columns import (
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+SCORE_LABELS = {
+    "ROLLUP_SCORE_BASE": _lazy("部门得分基数"),
+    "ROLLUP_DEDUCT_PER_RED_ITEM": _lazy("每个红灯事项扣分"),
+    "ROLLUP_DEDUCT_PER_SUPERVISION_NOTICE": _lazy("每份督办单扣分"),
+    "ROLLUP_DEDUCT_PER_MISSING_REPORT": _lazy("每份未报送进展报告扣分"),
+}
 
 
 def _headers(level: str) -> list[str]:
@@ -67,7 +74,7 @@ def _about_sheet(workbook: Workbook, rollup: Rollup) -> None:
         (_("版本"), rollup.version),
         (_("统计截止日"), rollup.as_of.isoformat()),
         (_("生成时间"), built_at),
-        *((key, value) for key, value in sorted(rollup.settings_used.items())),
+        *((str(SCORE_LABELS.get(key, key)), value) for key, value in rollup.settings_used.items()),
     ]
     for line in lines:
         sheet.append(list(line))

@@ -172,6 +172,9 @@ def delivery_attempt(*, delivery_id: int) -> AttemptOutcome:
         )
     except DeliveryError as exc:
         return _record(delivery, exc)
+    except Exception as exc:  # a bug or a time limit: recorded and retried like an outage
+        logger.exception("delivery %s: unexpected error", delivery.pk)
+        return _record(delivery, DeliveryError(f"{type(exc).__name__}: {exc}"))
     return _record(delivery, None)
 
 

@@ -143,7 +143,9 @@ def rollup_job_create(*, year: int, quarter: int, requested_by: Any) -> RollupJo
 
         rollup_build_job.delay(job.pk)
 
-    transaction.on_commit(enqueue)
+    # robust: a broker outage must not turn the accepted request into a 500; the job
+    # then stays "queued" and can be run with rollup_job_run / build_rollup.
+    transaction.on_commit(enqueue, robust=True)
     return job
 
 

@@ -218,3 +218,19 @@ def test_notification_create_queues_the_persons_channels_on_commit(
     assert rows["webhook"].payload["markdown"]["content"].startswith("### 催办：请尽快推进")
     deliveries_deliver_now()
     assert mail.outbox[-1].subject == "催办：请尽快推进"
+
+
+@pytest.mark.django_db
+def test_an_unexpected_error_is_recorded_and_retried(world, monkeypatch):
+    from tasks_app.services import deliveries
+
+    def broken(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(deliveries.SENDERS, "email", broken)
+    reminders_run(today=DAY)
+    delivery = Delivery.objects.filter(channel=Channel.EMAIL).first()
+    outcome = delivery_attempt(delivery_id=delivery.pk)
+    assert (outcome.status, outcome.error) == ("failed", "RuntimeError: boom")
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.lease_until) == ("failed", 1, None)

@@ -27,6 +27,8 @@ def test_xlsx_has_a_sheet_per_level_chinese_headers_and_charts(rollup, superviso
     assert 'filename="rollup-2025Q3-v1.xlsx"' in response["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["说明", "全区汇总", "分章节", "分部门", "图表"]
+    about = dict(book["说明"].iter_rows(values_only=True))
+    assert (about["季度汇总"], about["版本"], about["每份督办单扣分"]) == ("2025年第3季度", 1, 3)
     departments = book["分部门"]
     headers = [cell.value for cell in departments[1]]
     assert headers[:4] == ["代码", "名称", "任务总数", "未开始"]
