@@ -226,7 +226,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=300, help="latency requests/endpoint")
     parser.add_argument("--budget", type=float, default=30.0, help="latency seconds/endpoint")
     parser.add_argument("--throughput-seconds", type=int, default=15)
-    parser.add_argument("--job-timeout", type=float, default=420, help="seconds per job")
+    parser.add_argument("--job-timeout", type=float, default=300, help="seconds per job")
     parser.add_argument("--no-profile", dest="profile", action="store_false")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
     return parser.parse_args(argv)

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from plantracker.api.idempotency import idempotent_create
 from plantracker.api.sync import SyncListMixin, UpdatedSinceFilter
+from tasks_app.api.tasks_filters import ExtensionRequestFilter
 from tasks_app.api.tasks_inputs import (
     ExtensionDecisionSerializer,
     ExtensionRequestCreateSerializer,
@@ -67,7 +68,7 @@ class ExtensionRequestListView(SyncListMixin, ListAPIView):
     serializer_class = ExtensionRequestSerializer
     pagination_class = NewestFirstPagination
     filter_backends = [DjangoFilterBackend, UpdatedSinceFilter]
-    filterset_fields = ["status", "task"]
+    filterset_class = ExtensionRequestFilter
     sync_resource = "extension_request"
 
     def get_queryset(self) -> QuerySet[ExtensionRequest]:

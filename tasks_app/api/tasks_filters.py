@@ -15,7 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.filters import OrderingFilter
 
 from tasks_app.flags import FLAGS
-from tasks_app.models import Task, TaskStatus
+from tasks_app.models import ExtensionRequest, Task, TaskStatus
 from tasks_app.report_cadence import REPORT_STATUSES
 
 
@@ -96,3 +96,12 @@ class StableOrderingFilter(OrderingFilter):
         if not any(field.lstrip("-") in ("id", "pk") for field in ordering):
             ordering += ("-id" if ordering[0].startswith("-") else "id",)
         return ordering
+
+
+class ExtensionRequestFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=ExtensionRequest.Status.choices, help_text=_("审批状态"))
+    task = IdFilter(field_name="task_id", help_text=_("任务 ID"))
+
+    class Meta:
+        model = ExtensionRequest
+        fields: list[str] = []

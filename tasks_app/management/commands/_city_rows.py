@@ -56,6 +56,7 @@ MILESTONES_PER_TASK = 4
 REPORTS_PER_TASK = 10
 NOTIFICATIONS_PER_TASK = 10
 REPORT_HISTORY_MONTHS = 12  # reports fall in the last 12 closed monthly periods
+RECENT_MONTHS, RECENT_MISSING_SHARE = 3, 0.05
 LEADERS_PER_DISTRICT = 2
 OBSERVATIONS_PER_INDICATOR = 4
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
@@ -425,12 +426,21 @@ class City:
         return periods[::-1]
 
     def progress_report_rows(self) -> Iterator[tuple]:
-        """Ten per task: nine of the lead department's last twelve months, one co-report."""
+        """Ten per task: nine of the lead department's last twelve months, one co-report.
+
+        Of the three missing months, each of the latest RECENT_MONTHS (those the reminder
+        run chases) is missing for RECENT_MISSING_SHARE of tasks, the rest fall earlier.
+        """
         rng, ids = self.rng("reports"), self.ids("progressreport")
         periods = self.report_periods()
         due_days = {p: period_due_date(p) for p in periods}
+        lead_reports = REPORTS_PER_TASK - 1
+        recent = range(REPORT_HISTORY_MONTHS - RECENT_MONTHS, REPORT_HISTORY_MONTHS)
+        older = range(REPORT_HISTORY_MONTHS - RECENT_MONTHS)
         for task in self.tasks:
-            skipped = set(rng.sample(range(REPORT_HISTORY_MONTHS), REPORT_HISTORY_MONTHS - 9))
+            skipped = {i for i in recent if rng.random() < RECENT_MISSING_SHARE}
+            missing = REPORT_HISTORY_MONTHS - lead_reports - len(skipped)
+            skipped.update(rng.sample(older, missing))
             chosen = [(p, task.lead) for i, p in enumerate(periods) if i not in skipped]
             chosen.append((rng.choice(periods), rng.choice(task.co) if task.co else task.lead))
             for period, dep in chosen:
