@@ -13,7 +13,7 @@ DEMO_PASSWORD ?= plantracker-demo
 PLAN   ?= seeds/daxing-2025/plan.txt
 export DJANGO_SETTINGS_MODULE ?= plantracker.settings.local
 
-.PHONY: help install deps-system run serve migrate seed test lint format lock bench fuzz clean
+.PHONY: help install deps-system run serve migrate seed test lint format lock bench fuzz clean messages
 
 help:
 	@echo "make run    install, migrate, import the 2025 plan, demo accounts, serve + worker/beat"
@@ -81,6 +81,12 @@ lint: install
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Refresh the English catalogue of our Chinese UI strings; fill empty msgstr, then commit
+# both .po and .mo (tests/api/test_i18n.py fails while a string has no translation).
+messages: install
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=seeds --ignore=tests --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=var
 
 # Re-resolve the pins from pyproject.toml's ranges (needs the package registry).
 lock:

@@ -84,6 +84,39 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class FlatListField(serializers.ListField):
+    """A list whose item errors are reported on the list itself ("第2项 value：…").
+
+    drf-standardized-errors documents item errors as `field.INDEX.key` while the server
+    says `field.1.key`; keeping them on `field` keeps every answer inside the schema.
+    """
+
+    def to_internal_value(self, data: Any) -> list:
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if not isinstance(exc.detail, dict):
+                raise
+            raise serializers.ValidationError(_flat_item_errors(exc.detail)) from None
+
+
+def _flat_item_errors(detail: dict) -> list[serializers.ErrorDetail]:
+    flat = []
+    for index in sorted(detail):
+        item = detail[index]
+        pairs = item.items() if isinstance(item, dict) else [("", item)]
+        for key, messages in pairs:
+            label = f"{key}" if key and key != api_settings.NON_FIELD_ERRORS_KEY else ""
+            for message in messages if isinstance(messages, list) else [messages]:
+                text = _("第%(n)d项%(key)s：%(msg)s") % {
+                    "n": int(index) + 1,
+                    "key": f" {label}" if label else "",
+                    "msg": message,
+                }
+                flat.append(serializers.ErrorDetail(text, code=getattr(message, "code", "invalid")))
+    return flat
+
+
 class TaskPatchSerializer(StrictSerializer):
     """PATCH /tasks/{id}/: owner, title, co_departments (lead or supervisor), due_date
     (supervisor). Status moves by transitions, progress by reports, flag is computed."""
@@ -120,8 +153,8 @@ class ProgressReportCreateSerializer(StrictSerializer):
     percent = serializers.IntegerField(min_value=0, max_value=100)
     narrative = serializers.CharField(max_length=5000)
     red_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    key_result_values = KeyResultValueInput(many=True, required=False)
-    attachments = serializers.ListField(
+    key_result_values = FlatListField(child=KeyResultValueInput(), required=False, max_length=50)
+    attachments = FlatListField(
         child=serializers.IntegerField(min_value=1), required=False, max_length=50
     )
     period = serializers.RegexField(
@@ -169,6 +202,7 @@ class MilestoneCreateSerializer(StrictSerializer):
 
 # --- Error codes raised beyond the serializers (by services, the idempotency helper),
 # declared so the OpenAPI schema lists every attribute and code a client can receive.
+ITEM_CODES = ["invalid", "required", "null", "min_value", "max_string_length"]
 IDEMPOTENCY_ERRORS = {"Idempotency-Key": ["idempotency_key_reused", "max_length"]}
 STRICT_ERRORS = {api_settings.NON_FIELD_ERRORS_KEY: [UNKNOWN_FIELD]}
 SERVICE_ERRORS: dict[str, dict[str, list[str]]] = {
@@ -182,8 +216,14 @@ SERVICE_ERRORS: dict[str, dict[str, list[str]]] = {
         **STRICT_ERRORS,
         **IDEMPOTENCY_ERRORS,
         "percent": ["out_of_range"],
-        "key_result_values": ["invalid"],
-        "attachments": ["invalid"],
+        "key_result_values": [
+            *ITEM_CODES,
+            "max_digits",
+            "max_decimal_places",
+            "max_whole_digits",
+            UNKNOWN_FIELD,
+        ],
+        "attachments": ITEM_CODES,
         "period": ["invalid", "out_of_range"],
         "red_reason": ["required"],
     },

@@ -6,6 +6,8 @@ a 404 (selectors.tasks_visible_to); what a visible caller may do is a 403 from s
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
 from django.db.models import QuerySet
@@ -47,13 +49,33 @@ from tasks_app.services.urge import task_urge
 TASK_FILTER_BACKENDS = [DjangoFilterBackend, SearchFilter, StableOrderingFilter, UpdatedSinceFilter]
 
 
+# A task's representation changes with the day (flag, expected progress, report status)
+# even when nothing is written, so its ETag carries the day: W/"task-<id>-<version>-<day>".
+# Writes compare versions only: a tag from an earlier day is not stale for If-Match
+# as long as nobody wrote meanwhile.
+_DAY_SUFFIX = re.compile(r'-\d{8}"$')
+
+
+def task_etag(task: Task, today: dt.date) -> str:
+    return f'{etag_for(task)[:-1]}-{today:%Y%m%d}"'
+
+
+def write_precondition(request: Request) -> str | None:
+    """The If-Match header with day suffixes dropped, as services compare it."""
+    header = if_match_header(request)
+    if not header:
+        return header
+    return ", ".join(_DAY_SUFFIX.sub('"', tag.strip()) for tag in header.split(","))
+
+
 def task_response(request: Request, task_id: int, *, status_code: int = 200) -> Response:
     """The annotated detail of a task just written, with its new ETag."""
-    task = task_visible_or_404(user=request.user, task_id=task_id, today=timezone.localdate())
+    today = timezone.localdate()
+    task = task_visible_or_404(user=request.user, task_id=task_id, today=today)
     response = Response(
         TaskDetailSerializer(task, context={"request": request}).data, status=status_code
     )
-    response["ETag"] = etag_for(task)
+    response["ETag"] = task_etag(task, today)
     return response
 
 
@@ -83,10 +105,19 @@ class TaskDetailView(ETagRetrieveMixin, RetrieveAPIView):
     parser_classes = [JSONParser]
     if_match_methods = ("PATCH",)
 
-    def get_object(self) -> Task:
-        return task_visible_or_404(
-            user=self.request.user, task_id=self.kwargs["pk"], today=timezone.localdate()
-        )
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        today = timezone.localdate()
+        task = task_visible_or_404(user=request.user, task_id=self.kwargs["pk"], today=today)
+        tag = task_etag(task, today)
+        wanted = {
+            t.strip().removeprefix("W/")
+            for t in request.headers.get("If-None-Match", "").split(",")
+        }
+        if tag.removeprefix("W/") in wanted or "*" in wanted:
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
+        response = Response(self.get_serializer(task).data)
+        response["ETag"] = tag
+        return response
 
     @extend_schema(request=TaskPatchSerializer, responses=TaskDetailSerializer)
     def patch(self, request: Request, pk: int) -> Response:
@@ -97,7 +128,7 @@ class TaskDetailView(ETagRetrieveMixin, RetrieveAPIView):
             task=task,
             actor=request.user,
             changes=dict(data.validated_data),
-            if_match=if_match_header(request),
+            if_match=write_precondition(request),
         )
         return task_response(request, task.pk)
 
@@ -121,7 +152,7 @@ class TaskTransitionView(APIView):
             actor=request.user,
             action=data.validated_data["action"],
             reason=data.validated_data.get("comment", ""),
-            if_match=if_match_header(request),
+            if_match=write_precondition(request),
         )
         return task_response(request, task.pk)
 

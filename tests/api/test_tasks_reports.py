@@ -132,6 +132,16 @@ def test_bad_input_is_400_naming_the_field_and_writes_nothing(world: World, vali
             "key_result_values",
         ),
         ({"percent": 50, "attachments": [foreign_attachment.pk]}, "attachments"),
+        ({"percent": 50, "attachments": ["x"]}, "attachments"),
+        (
+            {"percent": 50, "key_result_values": [{"key_result": "a", "value": 1}]},
+            "key_result_values",
+        ),
+        (
+            {"percent": 50, "key_result_values": [{"key_result": 1, "value": -5}]},
+            "key_result_values",
+        ),
+        ({"percent": 50, "key_result_values": "many"}, "key_result_values"),
         ({"percent": 50, "period": "2025-13"}, "period"),
         ({"percent": 50, "period": "2025-08"}, "period"),  # a future month
         ({"percent": 50, "progress": 90}, "non_field_errors"),
