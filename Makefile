@@ -64,7 +64,7 @@ run: seed
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install deps-system
-	$(PY) .ci/services.py -- $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=plantracker.settings.test $(PY) .ci/services.py -- $(PY) -m pytest $(PYTEST_ARGS)
 
 # City-scale benchmark (README "Performance", bench/README.md): ~15–20 min, not part of
 # `make test`. wrk (Debian) drives the throughput runs; BENCH_ARGS go to bench/run.py.

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -29,10 +29,10 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 SCORE_LABELS = {
-    "ROLLUP_SCORE_BASE": _lazy("部门得分基数"),
-    "ROLLUP_DEDUCT_PER_RED_ITEM": _lazy("每个红灯事项扣分"),
-    "ROLLUP_DEDUCT_PER_SUPERVISION_NOTICE": _lazy("每份督办单扣分"),
-    "ROLLUP_DEDUCT_PER_MISSING_REPORT": _lazy("每份未报送进展报告扣分"),
+    "ROLLUP_SCORE_BASE": gettext_lazy("部门得分基数"),
+    "ROLLUP_DEDUCT_PER_RED_ITEM": gettext_lazy("每个红灯事项扣分"),
+    "ROLLUP_DEDUCT_PER_SUPERVISION_NOTICE": gettext_lazy("每份督办单扣分"),
+    "ROLLUP_DEDUCT_PER_MISSING_REPORT": gettext_lazy("每份未报送进展报告扣分"),
 }
 
 

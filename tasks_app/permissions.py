@@ -28,7 +28,6 @@ def visible_task_or_404(user: User, task_id: Any) -> Task:
         raise Http404 from None
     task = (
         tasks_visible_to(user)
-        .select_related("plan")
         .prefetch_related(Prefetch("co_departments", queryset=Department.objects.only("pk")))
         .filter(pk=pk)
         .first()

@@ -220,7 +220,11 @@ def allowed_actions(user: User, task: Task) -> list[str]:
     return actions_for(relations(user, task), task.status)
 
 
+def capabilities_of(rels: frozenset[Relation], status: str) -> list[str]:
+    """The non-transition capabilities these relations grant on a task in `status`."""
+    return [c.value for c in Capability if has_capability(rels, c, status=status)]
+
+
 def capabilities_for(user: User, task: Task) -> list[str]:
     """The non-transition capabilities `user` has on `task` right now (for clients)."""
-    rels = relations(user, task)
-    return [c.value for c in Capability if has_capability(rels, c, status=task.status)]
+    return capabilities_of(relations(user, task), task.status)

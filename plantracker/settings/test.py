@@ -1,12 +1,11 @@
-"""Test settings: PostgreSQL and Redis come from the environment the test runner sets."""
+"""Test settings: base + a fast password hasher.
+
+PostgreSQL, Redis and the broker come from the environment that `.ci/services.py` sets;
+everything else (throttle rates, lockout, e-mail from EMAIL_URL) stays as in production
+so the tests exercise the real configuration. pytest-django swaps in the locmem e-mail
+backend by itself; tests that need real SMTP set it explicitly.
+"""
 
 from .base import *  # noqa: F403
-from .base import PLANTRACKER, REST_FRAMEWORK
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-REST_FRAMEWORK = {
-    **REST_FRAMEWORK,
-    "DEFAULT_THROTTLE_RATES": {"auth": "1000/min", "writes": "10000/min"},
-}
-PLANTRACKER = {**PLANTRACKER}

@@ -143,6 +143,8 @@ class ProgressReportListView(TaskNestedListView):
 
 @declare_errors("comment")
 class CommentListView(TaskNestedListView):
+    """GET the task's comments (newest first); POST one (Idempotency-Key honoured)."""
+
     permission_classes = [WorkflowPermission]
     serializer_class = CommentSerializer
     parser_classes = [JSONParser]

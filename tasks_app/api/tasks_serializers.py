@@ -152,12 +152,7 @@ class TaskDetailSerializer(TaskSerializer):
         )
     )
     def get_capabilities(self, task: Task) -> list[str]:
-        rels = self._relations(task)
-        return [
-            c.value
-            for c in workflow.Capability
-            if workflow.has_capability(rels, c, status=task.status)
-        ]
+        return workflow.capabilities_of(self._relations(task), task.status)
 
 
 class OverdueItemSerializer(TaskSerializer):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tasks_app.models import HistoryEvent, Milestone, Task, TaskStatus
-from tests.api.tasks_support import World, clock, world  # noqa: F401
+from tests.api.tasks_support import SHANGHAI, World, clock, world  # noqa: F401
 
 # ruff: noqa: F811  (pytest fixtures imported from tests.api.tasks_support)
 
@@ -41,7 +41,7 @@ def test_detail_by_role(world: World, validated_api) -> None:
         assert response.status_code == status, who
         if status == 200:
             assert response.json()["id"] == world.task.pk
-            assert response["ETag"] == f'W/"task-{world.task.pk}-1"'
+            assert response["ETag"] == f'W/"task-{world.task.pk}-1-20250610"'
 
 
 def test_detail_names_what_the_caller_may_do(world: World, validated_api) -> None:
@@ -59,6 +59,22 @@ def test_unknown_and_archived_tasks_are_404(world: World, validated_api) -> None
     assert client.get("/api/v1/tasks/999999/").status_code == 404
     Task.objects.filter(pk=world.task.pk).update(is_archived=True)
     assert client.get(world.url()).status_code == 404
+
+
+def test_the_tag_changes_with_the_day_but_writes_compare_versions(
+    world: World, validated_api, clock
+) -> None:
+    client = validated_api(world.lead_lead)
+    yesterday = client.get(world.url())["ETag"]
+    clock.move_to(dt.datetime(2025, 6, 11, 9, tzinfo=SHANGHAI))
+    today = client.get(world.url(), HTTP_IF_NONE_MATCH=yesterday)
+    assert today.status_code == 200  # flag and expected progress are of a new day
+    assert today["ETag"] == f'W/"task-{world.task.pk}-1-20250611"'
+    # Nobody wrote since: yesterday's tag is not stale for a write.
+    ok = client.patch(world.url(), {"title": "新"}, format="json", HTTP_IF_MATCH=yesterday)
+    assert ok.status_code == 200
+    stale = client.patch(world.url(), {"title": "旧"}, format="json", HTTP_IF_MATCH=yesterday)
+    assert stale.status_code == 412
 
 
 def test_if_none_match_gives_304_until_something_changes(world: World, validated_api) -> None:
@@ -87,7 +103,7 @@ def test_lead_assigns_an_owner_renames_and_sets_co_departments(world: World, val
     data = response.json()
     assert data["owner"]["id"] == world.lead_staff.pk and data["title"] == "新的任务简称"
     assert {d["id"] for d in data["co_departments"]} == {world.co_dept.pk, world.other_dept.pk}
-    assert response["ETag"] == f'W/"task-{world.task.pk}-2"'
+    assert response["ETag"] == f'W/"task-{world.task.pk}-2-20250610"'
     events = HistoryEvent.objects.filter(task=world.task).order_by("-id")[:3]
     assert {e.field for e in events} == {"owner", "title", "co_departments"}
     assert all(e.actor == world.lead_lead and e.action == "update" for e in events)

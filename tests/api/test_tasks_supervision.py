@@ -129,3 +129,14 @@ def test_overdue_list_matches_the_flag_filter(world: World, validated_api) -> No
 
 def test_overdue_constant_queries(world: World, validated_api) -> None:
     assert_constant_queries(validated_api(world.supervisor), OVERDUE)
+
+
+def test_overdue_cursor_pages_cover_the_list_once(world: World, validated_api) -> None:
+    client = validated_api(world.supervisor)
+    everything = [r["id"] for r in client.get(f"{OVERDUE}?page_size=200").json()["results"]]
+    url, seen = f"{OVERDUE}?page_size=7", []
+    while url:
+        body = client.get(url).json()
+        seen += [row["id"] for row in body["results"]]
+        url = body["next"]
+    assert seen == everything and len(everything) > 7

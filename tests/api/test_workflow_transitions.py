@@ -47,7 +47,7 @@ def test_claim_return_claim_approve(world: World, validated_api) -> None:
     assert approved.status_code == 200
     body = approved.json()
     assert (body["status"], body["progress"], body["flag"]) == (S.COMPLETED, 100, "green")
-    assert body["completed_at"] and approved["ETag"] == f'W/"task-{world.task.pk}-6"'
+    assert body["completed_at"] and approved["ETag"] == f'W/"task-{world.task.pk}-6-20250610"'
     assert Milestone.objects.get(task=world.task, is_final=True).completed_at is not None
     steps = list(
         HistoryEvent.objects.filter(task=world.task, field="status")
