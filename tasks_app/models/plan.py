@@ -154,7 +154,16 @@ class Milestone(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["task", "sequence"], name="milestone_unique_seq"),
         ]
-        indexes = [models.Index(fields=["due_date", "completed_at"], name="milestone_due_open")]
+        indexes = [
+            models.Index(fields=["due_date", "completed_at"], name="milestone_due_open"),
+            # A task's next open milestone (flags.py), read once per task by every list:
+            # only open rows, already in date order (bench/, README "Performance").
+            models.Index(
+                fields=["task", "due_date"],
+                name="milestone_open_by_task",
+                condition=Q(completed_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.task.code} #{self.sequence} {self.title}"

@@ -1,0 +1,131 @@
+"""Objects every security test needs around `tests.api.tasks_support.world`'s task.
+
+`seed(world)` gives the world's task one of everything a route can point at (an evidence
+photo, an open checkpoint, a pending extension request, an indicator answered for by
+the task's lead department with one observation, a frozen rollup and a build job, one
+notification per person), so that every route of the URL conf has a real object to hit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+
+from indicators_app.models import Indicator, Observation
+from tasks_app.models import (
+    Attachment,
+    ExtensionRequest,
+    Milestone,
+    Notification,
+    Rollup,
+    RollupJob,
+    Task,
+    User,
+)
+from tasks_app.services.attachments import attachment_create
+from tasks_app.services.extensions import extension_request_create
+from tasks_app.services.notifications import notification_create
+from tasks_app.services.rollups import rollup_build
+from tests.api.tasks_support import World
+
+# The indicator the lead department answers for in these tests (a rate, quarterly figures).
+INDICATOR_NAME = "城镇登记失业率"
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "green").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def bearer(user: User) -> str:
+    """An `Authorization` header value with a real access token for `user`."""
+    return f"Bearer {AccessToken.for_user(user)}"
+
+
+def refresh_token(user: User) -> str:
+    return str(RefreshToken.for_user(user))
+
+
+@dataclass
+class Objects:
+    attachment: Attachment
+    open_milestone: Milestone  # not final, not done, due before the task: completable
+    extension_milestone: Milestone  # another open checkpoint: a new request may target it
+    extension_request: ExtensionRequest  # pending, on `open_milestone`
+    indicator: Indicator  # responsible department: the task's lead department
+    observation: Observation
+    rollup: Rollup
+    rollup_job: RollupJob
+    notifications: dict[str, Notification]  # role name → that person's notification
+    hidden_task: Task  # a task neither the lead department nor its co-department sees
+
+
+def _open_milestones(task: Task) -> list[Milestone]:
+    return list(
+        Milestone.objects.filter(task=task, is_final=False, completed_at__isnull=True)
+        .filter(due_date__gt=dt.date(2025, 6, 10))
+        .order_by("due_date")
+    )
+
+
+def _hidden_task(world: World) -> Task:
+    involved = {world.lead_dept.pk, world.co_dept.pk}
+    return (
+        Task.objects.filter(plan=world.plan)
+        .exclude(lead_department__in=involved)
+        .exclude(co_departments__in=involved)
+        .order_by("code")
+        .first()
+    )
+
+
+def seed(world: World) -> Objects:
+    """Create the objects (MEDIA_ROOT must point at a temporary folder)."""
+    task = world.task
+    upload = SimpleUploadedFile("现场照片.png", png_bytes(), content_type="image/png")
+    attachment = attachment_create(task=task, actor=world.lead_staff, upload=upload)
+    open_milestones = _open_milestones(task)
+    assert len(open_milestones) >= 2, "the 2025 plan gives year-end tasks quarterly checkpoints"
+    request = extension_request_create(
+        task=task,
+        actor=world.lead_lead,
+        new_due_date=open_milestones[0].due_date + dt.timedelta(days=20),
+        reason="配套资金尚未到位",
+        milestone_id=open_milestones[0].pk,
+    )
+    indicator = Indicator.objects.get(plan=world.plan, name=INDICATOR_NAME)
+    Indicator.objects.filter(pk=indicator.pk).update(responsible_department=world.lead_dept)
+    indicator.refresh_from_db()
+    observation = Observation.objects.create(
+        indicator=indicator,
+        period="2025-01",
+        period_end=dt.date(2025, 1, 31),
+        value=Decimal("3.1"),
+        unit=indicator.unit,
+        reported_by=world.lead_staff,
+    )
+    rollup = rollup_build(year=world.plan.year, quarter=1, built_by=world.supervisor)
+    job = RollupJob.objects.create(year=world.plan.year, quarter=1, requested_by=world.supervisor)
+    notifications = {
+        name: notification_create(recipient=user, kind="test", title=f"给{name}的通知", body="内容")
+        for name, user in world.everyone.items()
+    }
+    return Objects(
+        attachment=attachment,
+        open_milestone=open_milestones[0],
+        extension_milestone=open_milestones[1],
+        extension_request=request,
+        indicator=indicator,
+        observation=observation,
+        rollup=rollup,
+        rollup_job=job,
+        notifications=notifications,
+        hidden_task=_hidden_task(world),
+    )
