@@ -47,8 +47,10 @@ def test_check_deploy_clean_with_production_settings() -> None:
 
 def test_production_refuses_to_start_without_secret_key() -> None:
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
-    env.update(DJANGO_SETTINGS_MODULE="plantracker.settings.production",
-               DJANGO_ALLOWED_HOSTS="plan.example.gov.cn")
+    env.update(
+        DJANGO_SETTINGS_MODULE="plantracker.settings.production",
+        DJANGO_ALLOWED_HOSTS="plan.example.gov.cn",
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=REPO, env=env, capture_output=True, text=True
     )

@@ -54,7 +54,8 @@ class ETagRetrieveMixin:
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()
         tag = etag_for(instance)
-        if any(_weak_equal(t, tag) or t == "*" for t in _tags(request.headers.get("If-None-Match"))):
+        wanted = _tags(request.headers.get("If-None-Match"))
+        if any(_weak_equal(t, tag) or t == "*" for t in wanted):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
         response = Response(self.get_serializer(instance).data)
         response["ETag"] = tag

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from rest_framework.filters import OrderingFilter
 
 from tasks_app.flags import FLAGS
 from tasks_app.models import ExtensionRequest, Task, TaskStatus
@@ -83,19 +82,6 @@ class TaskFilter(filters.FilterSet):
             task_id=OuterRef("pk"), department_id=value
         )
         return queryset.filter(Q(lead_department_id=value) | Q(Exists(co_link)))
-
-
-class StableOrderingFilter(OrderingFilter):
-    """OrderingFilter that breaks ties by id, so cursor pages never skip or repeat rows."""
-
-    def get_ordering(self, request, queryset, view):  # type: ignore[no-untyped-def]
-        ordering = super().get_ordering(request, queryset, view)
-        if not ordering:
-            return ordering
-        ordering = tuple(ordering)
-        if not any(field.lstrip("-") in ("id", "pk") for field in ordering):
-            ordering += ("-id" if ordering[0].startswith("-") else "id",)
-        return ordering
 
 
 class ExtensionRequestFilter(filters.FilterSet):

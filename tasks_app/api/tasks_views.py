@@ -25,8 +25,8 @@ from rest_framework.views import APIView
 from plantracker.api.concurrency import ETagRetrieveMixin, etag_for, if_match_header
 from plantracker.api.idempotency import idempotent_create
 from plantracker.api.pagination import StandardCursorPagination
-from plantracker.api.sync import SyncListMixin, UpdatedSinceFilter
-from tasks_app.api.tasks_filters import StableOrderingFilter, TaskFilter
+from plantracker.api.sync import StableOrderingFilter, SyncListMixin, UpdatedSinceFilter
+from tasks_app.api.tasks_filters import TaskFilter
 from tasks_app.api.tasks_inputs import (
     TaskPatchSerializer,
     TransitionSerializer,

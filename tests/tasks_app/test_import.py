@@ -141,7 +141,8 @@ def test_edited_enrichment_updates_in_place(plan: Plan, tmp_path: Path) -> None:
     Task.objects.filter(pk=task.pk).update(progress=40, status=TaskStatus.IN_PROGRESS)
     KeyResult.objects.filter(task=task).update(actual_value=1)
     raw = yaml.safe_load((SEED_DIR / "enrichment.yaml").read_text(encoding="utf-8"))
-    new_lead = next(d["code"] for d in raw["departments"] if d["code"] != raw["tasks"][task.code]["lead"])
+    old_lead = raw["tasks"][task.code]["lead"]
+    new_lead = next(d["code"] for d in raw["departments"] if d["code"] != old_lead)
     raw["tasks"][task.code].update({"lead": new_lead, "due": "2025-11-30", "milestones": None})
     (tmp_path / "plan.txt").write_text(PLAN_TEXT, encoding="utf-8")
     (tmp_path / "enrichment.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
