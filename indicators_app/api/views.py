@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
-from rest_framework import filters, generics, status
+from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -44,6 +44,7 @@ from indicators_app.services.observations import CREATED
 from plantracker.api.concurrency import ETagRetrieveMixin
 from plantracker.api.idempotency import idempotent_create
 from plantracker.api.pagination import StandardCursorPagination
+from plantracker.api.search import SearchFilter
 from plantracker.api.sync import SyncCursorPagination, SyncListMixin, UpdatedSinceFilter
 from tasks_app.models import Tombstone
 
@@ -77,7 +78,7 @@ class IndicatorListView(AssessedSerializerMixin, SyncListMixin, generics.ListAPI
     queryset = indicator_list()
     serializer_class = IndicatorSerializer
     pagination_class = IndicatorPagination
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter, UpdatedSinceFilter]
+    filter_backends = [DjangoFilterBackend, SearchFilter, UpdatedSinceFilter]
     filterset_class = IndicatorFilter
     search_fields = ["name", "code"]
     sync_resource = "indicator"

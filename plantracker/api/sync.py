@@ -80,22 +80,32 @@ def parse_updated_since(raw: str | None) -> dt.datetime | None:
         value = parse_datetime(text)
     except ValueError:
         value = None
+    invalid = ValidationError(
+        {PARAM: [_("时间格式无效，应为带时区偏移的 ISO 8601，如 2025-03-01T08:00:00+08:00。")]},
+        code="invalid",
+    )
     if value is None:
-        raise ValidationError(
-            {PARAM: [_("时间格式无效，应为带时区偏移的 ISO 8601，如 2025-03-01T08:00:00+08:00。")]},
-            code="invalid",
-        )
+        raise invalid
     if timezone.is_naive(value):
         raise ValidationError(
             {PARAM: [_("时间必须包含时区偏移，如 +08:00 或 Z。")]}, code="invalid"
         )
-    return value
+    try:
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows (500 before).
+        return value.astimezone(dt.UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00+08:00 is before year 1 in UTC
+        raise invalid from None
 
 
 def sync_cutoff(request: Request) -> dt.datetime | None:
     """The overlapped lower bound for `updated_at`, or None when no `updated_since`."""
     since = parse_updated_since(request.query_params.get(PARAM))
-    return None if since is None else since - overlap()
+    if since is None:
+        return None
+    try:
+        return since - overlap()
+    except OverflowError:  # within the overlap of year 1: everything
+        return dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 class UpdatedSinceFilter(BaseFilterBackend):

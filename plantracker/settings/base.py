@@ -121,7 +121,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
+        "plantracker.api.search.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     # drf-standardized-errors' error responses + ETag/If-Match/409/412/413 (plantracker.api.schema).

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.filters import SearchFilter
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
@@ -25,6 +24,7 @@ from rest_framework.views import APIView
 from plantracker.api.concurrency import ETagRetrieveMixin, etag_for, if_match_header
 from plantracker.api.idempotency import idempotent_create
 from plantracker.api.pagination import StandardCursorPagination
+from plantracker.api.search import SearchFilter
 from plantracker.api.sync import StableOrderingFilter, SyncListMixin, UpdatedSinceFilter
 from tasks_app.api.tasks_filters import TaskFilter
 from tasks_app.api.tasks_inputs import (

@@ -6,10 +6,10 @@ from collections import Counter
 
 import pytest
 
+from tests.fuzz.support import RUNS
+
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    from tests.fuzz.test_fuzz_schema import RUNS
-
     if not RUNS:
         return
     operations = {run.label for run in RUNS}

@@ -37,9 +37,12 @@ from schemathesis.specs.openapi.checks import (
 from tests import openapi
 
 SCHEMA_PATH = "/api/v1/schema/?format=json"
-EXAMPLES = int(os.environ.get("PLANTRACKER_FUZZ_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("PLANTRACKER_FUZZ_EXAMPLES", "15"))
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+
+# Every operation run of this test session, for the terminal summary (tests/fuzz/conftest.py).
+RUNS: list[OperationRun] = []
 
 # {path template: {parameter: ids}}; filled per test from the seeded objects.
 IdPools = dict[str, dict[str, list[int]]]
@@ -93,6 +96,7 @@ def in_process_requests() -> Iterator[None]:
 class OperationRun:
     label: str
     mode: str
+    role: str
     cases: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
     failure: str = ""
@@ -114,9 +118,9 @@ def _strategy(operation: Any, mode: GenerationMode, pools: IdPools) -> Any:
 
 
 def fuzz_operation(
-    operation: Any, *, mode: GenerationMode, authorization: str | None, pools: IdPools
+    operation: Any, *, mode: GenerationMode, role: str, authorization: str | None, pools: IdPools
 ) -> OperationRun:
-    run = OperationRun(label=operation.label, mode=mode.value)
+    run = OperationRun(label=operation.label, mode=mode.value, role=role)
     headers = {"Authorization": authorization} if authorization else {}
 
     @settings(

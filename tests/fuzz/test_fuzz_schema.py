@@ -17,8 +17,8 @@ from tests.api.tasks_support import World, clock, world  # noqa: F401
 from tests.fuzz.support import (
     EXAMPLES,
     MODES,
+    RUNS,
     IdPools,
-    OperationRun,
     fuzz_operation,
     in_process_requests,
     operations,
@@ -28,13 +28,23 @@ from tests.security.objects import Objects, bearer, seed
 # ruff: noqa: F811  (pytest fixtures imported from tests.api.tasks_support)
 
 ROLES = ("anonymous", "supervisor", "leader", "lead_lead", "lead_staff")
-RUNS: list[OperationRun] = []  # read by tests/fuzz/conftest.py for the summary
 
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def unthrottled(settings) -> None:
+    """Throttles and the login lockout have their own tests (tests/api/test_auth.py); here
+    they would turn most writes into 429s and hide the code behind them from the fuzzer."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"auth": "100000/min", "writes": "100000/min"},
+    }
+    settings.PLANTRACKER = {**settings.PLANTRACKER, "LOGIN_LOCKOUT_ATTEMPTS": 100000}
 
 
 def id_pools(world: World, objects: Objects, role: str) -> IdPools:
@@ -82,10 +92,10 @@ def test_every_operation_survives_fuzzing(world: World, role: str) -> None:
         for operation in all_operations:
             for mode in MODES:
                 runs.append(
-                    fuzz_operation(operation, mode=mode, authorization=authorization, pools=pools)
+                    fuzz_operation(
+                        operation, mode=mode, role=role, authorization=authorization, pools=pools
+                    )
                 )
-    for run in runs:
-        run.role = role
     RUNS.extend(runs)
     failures = [run for run in runs if run.failure]
     report = "\n\n".join(f"{r.mode} {r.label}:\n{r.failure[:3000]}" for r in failures)
@@ -95,5 +105,5 @@ def test_every_operation_survives_fuzzing(world: World, role: str) -> None:
     assert sum(run.cases for run in runs) >= len(all_operations) * EXAMPLES
     if role != "anonymous":
         # Real ids reached real objects: not everything was a 404 or a 401.
-        statuses = {code for run in runs for code in run.statuses}
-        assert {200, 201} <= statuses, statuses
+        reached = {run.label for run in runs if "{id}" in run.label and 200 in run.statuses}
+        assert len(reached) >= 10, reached
