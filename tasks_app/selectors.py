@@ -102,13 +102,8 @@ def overdue_items(*, user: User, today: dt.date) -> QuerySet[Task]:
     days), then red before yellow, then points behind schedule, then the nearest date.
     """
     flag_rank = Case(When(flag=RED, then=Value(0)), default=Value(1), output_field=IntegerField())
-    # Lead department and owner by prefetch, not join: the planner cannot estimate the
-    # flag filter (guesses ~1% of rows, not ~40%) and joined them by nested loops over
-    # every red/yellow task (bench/: 3.1 s → 1.1 s at 100,000 tasks). Two more queries.
     return (
         tasks_for_api(user=user, today=today)
-        .select_related(None)
-        .prefetch_related("lead_department", "owner")
         .filter(flag__in=(RED, YELLOW))
         .annotate(flag_rank=flag_rank)
         .order_by("-days_overdue", "flag_rank", "-behind_points", "first_missed", "id")

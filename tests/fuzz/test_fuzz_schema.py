@@ -64,7 +64,7 @@ def id_pools(world: World, objects: Objects, role: str) -> IdPools:
         if path.startswith("/api/v1/extension-requests/{id}"):
             params["id"] = [objects.extension_request.pk]
         if path.startswith("/api/v1/indicators/{id}"):
-            params["id"] = [objects.indicator.pk]
+            params["id"] = [objects.indicator.pk, objects.qualitative_indicator.pk]
         if "{oid}" in path:
             params["oid"] = [objects.observation.pk]
         if path.startswith("/api/v1/notifications/{id}"):

@@ -34,8 +34,10 @@ from tasks_app.services.notifications import notification_create
 from tasks_app.services.rollups import rollup_build
 from tests.api.tasks_support import World
 
-# The indicator the lead department answers for in these tests (a rate, quarterly figures).
+# The indicator the lead department answers for in these tests (a rate, quarterly figures),
+# and one with a qualitative target (达到市级要求) that supervisors judge by hand.
 INDICATOR_NAME = "城镇登记失业率"
+QUALITATIVE_INDICATOR_NAME = "细颗粒物浓度"
 
 
 def png_bytes() -> bytes:
@@ -60,6 +62,7 @@ class Objects:
     extension_milestone: Milestone  # another open checkpoint: a new request may target it
     extension_request: ExtensionRequest  # pending, on `open_milestone`
     indicator: Indicator  # responsible department: the task's lead department
+    qualitative_indicator: Indicator  # judged by supervisors (judgement/)
     observation: Observation
     rollup: Rollup
     rollup_job: RollupJob
@@ -123,6 +126,9 @@ def seed(world: World) -> Objects:
         extension_milestone=open_milestones[1],
         extension_request=request,
         indicator=indicator,
+        qualitative_indicator=Indicator.objects.get(
+            plan=world.plan, name=QUALITATIVE_INDICATOR_NAME
+        ),
         observation=observation,
         rollup=rollup,
         rollup_job=job,
