@@ -19,6 +19,7 @@ help:
 	@echo "make run    install, migrate, import the 2025 plan, demo accounts, serve + worker/beat"
 	@echo "make test   the whole suite on throw-away PostgreSQL + Redis"
 	@echo "make bench  city-scale benchmark (see README, Performance)"
+	@echo "make fuzz   a longer schemathesis run against the API schema (SECURITY.md)"
 	@echo "make lint   ruff check + format check"
 
 $(PY):
@@ -73,6 +74,14 @@ bench: install deps-system
 	  echo "installing wrk (Debian package)"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >/dev/null; }
 	$(PY) .ci/services.py -- $(PY) bench/run.py $(BENCH_ARGS)
+
+# A longer schemathesis run over the served OpenAPI schema (tests/fuzz, SECURITY.md):
+# FUZZ_EXAMPLES cases per operation, role and positive/negative mode (100: ~12 min;
+# `make test` runs the same tests with 15).
+FUZZ_EXAMPLES ?= 100
+fuzz: install deps-system
+	DJANGO_SETTINGS_MODULE=plantracker.settings.test PLANTRACKER_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+	  $(PY) .ci/services.py -- $(PY) -m pytest tests/fuzz $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

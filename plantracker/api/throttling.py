@@ -9,11 +9,17 @@ within PLANTRACKER["LOGIN_LOCKOUT_SECONDS"], every login for that username is re
 until the window (counted from the first failure) ends: the token endpoint answers 429,
 session and admin logins fail as with a wrong password. Counting happens in
 `LockoutModelBackend`, so every path through `django.contrib.auth.authenticate` counts.
+
+Cache down (Redis unreachable): the rate throttles let requests through (they protect
+capacity, and the API must keep serving); the lockout does not: password logins are
+refused (token endpoint 503 "unavailable", session logins fail) until the cache is back,
+so nobody can guess passwords unmetered. Refresh tokens keep working (no password).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from typing import Any
 
@@ -28,12 +34,30 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from plantracker.api.exceptions import ServiceUnavailable
+
+try:
+    from redis.exceptions import RedisError
+except ImportError:  # pragma: no cover - a cache without redis
+    RedisError = OSError
+
+logger = logging.getLogger(__name__)
+# What an unreachable cache raises (redis-py's errors; sockets for other backends).
+CACHE_ERRORS = (RedisError, OSError)
+
 
 class _SettingsRateThrottle(SimpleRateThrottle):
     """SimpleRateThrottle that reads its rate from the settings at request time."""
 
     def get_rate(self) -> str | None:
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except CACHE_ERRORS:
+            logger.warning("throttle %r: cache unreachable, request let through", self.scope)
+            return True
 
 
 class AuthRateThrottle(_SettingsRateThrottle):
@@ -109,8 +133,13 @@ def login_lockout_seconds(username: str) -> int:
 
 
 def check_login_allowed(username: str) -> None:
-    """Raise 429 (LoginLocked) when `username` is locked out."""
-    wait = login_lockout_seconds(username) if username else 0
+    """Raise 429 (LoginLocked) when `username` is locked out; 503 when the lockout counter
+    (the cache) cannot be read."""
+    try:
+        wait = login_lockout_seconds(username) if username else 0
+    except CACHE_ERRORS:
+        logger.error("login refused: the lockout counter (cache) is unreachable")
+        raise ServiceUnavailable() from None
     if wait:
         raise LoginLocked(wait=wait)
 
@@ -129,13 +158,17 @@ class LockoutModelBackend(ModelBackend):
             username = kwargs.get(self._username_field())
         if not username or password is None:
             return None
-        if login_lockout_seconds(username):
+        try:
+            if login_lockout_seconds(username):
+                return None
+            user = super().authenticate(request, username=username, password=password, **kwargs)
+            if user is None:
+                login_failure_record(username)
+            else:
+                login_failures_reset(username)
+        except CACHE_ERRORS:
+            logger.error("login refused: the lockout counter (cache) is unreachable")
             return None
-        user = super().authenticate(request, username=username, password=password, **kwargs)
-        if user is None:
-            login_failure_record(username)
-        else:
-            login_failures_reset(username)
         return user
 
     @staticmethod

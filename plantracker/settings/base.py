@@ -147,6 +147,8 @@ REST_FRAMEWORK = {
 # One error shape everywhere; simplejwt's token errors folded into it (plantracker.api.auth).
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_FORMATTER_CLASS": "plantracker.api.auth.StandardExceptionFormatter",
+    # database unreachable → 503 "unavailable", not 500 (plantracker.api.errors)
+    "EXCEPTION_HANDLER_CLASS": "plantracker.api.errors.StandardExceptionHandler",
 }
 
 SIMPLE_JWT = {

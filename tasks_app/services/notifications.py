@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -51,5 +50,7 @@ def notification_create(
     )
     if deliveries:
         ids = [delivery.pk for delivery in deliveries]
-        transaction.on_commit(partial(deliveries_enqueue, ids), robust=True)
+        # A lambda, not functools.partial: Django 5.2 names a failing robust hook by its
+        # __qualname__, which a partial lacks (a broker outage became a 500).
+        transaction.on_commit(lambda: deliveries_enqueue(ids), robust=True)
     return notification

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -196,5 +195,7 @@ def reminders_run(*, today: dt.date) -> RunSummary:
         run.finished_at = now
         run.summary = summary.as_dict()
         run.save()
-        transaction.on_commit(partial(_enqueue_after_commit, delivery_ids), robust=True)
+        # A lambda, not functools.partial: Django 5.2 names a failing robust hook by its
+        # __qualname__, which a partial lacks (a broker outage failed the run).
+        transaction.on_commit(lambda: _enqueue_after_commit(delivery_ids), robust=True)
     return summary
