@@ -51,7 +51,8 @@ class NullableUserField(serializers.Field):
         super().__init__(read_only=True, **kwargs)
 
     def to_representation(self, value: User) -> dict:
-        return UserBriefSerializer(value).data
+        # A plain dict, not a serializer per row: a list page renders up to 200 of these.
+        return {"id": value.pk, "username": value.username, "display_name": value.display_name}
 
 
 class KeyResultSerializer(serializers.ModelSerializer):
