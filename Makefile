@@ -76,12 +76,12 @@ bench: install deps-system
 	$(PY) .ci/services.py -- $(PY) bench/run.py $(BENCH_ARGS)
 
 # A longer schemathesis run over the served OpenAPI schema (tests/fuzz, SECURITY.md):
-# FUZZ_EXAMPLES cases per operation, role and positive/negative mode (100: ~12 min;
-# `make test` runs the same tests with 15).
+# FUZZ_EXAMPLES fresh cases per operation, role and positive/negative mode (100: ~12 min;
+# `make test` runs the same tests with 15 fixed ones).
 FUZZ_EXAMPLES ?= 100
 fuzz: install deps-system
 	DJANGO_SETTINGS_MODULE=plantracker.settings.test PLANTRACKER_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
-	  $(PY) .ci/services.py -- $(PY) -m pytest tests/fuzz $(PYTEST_ARGS)
+	  PLANTRACKER_FUZZ_FRESH=1 $(PY) .ci/services.py -- $(PY) -m pytest tests/fuzz $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

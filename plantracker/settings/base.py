@@ -255,6 +255,9 @@ PLANTRACKER = {
     "REMINDER_COOLDOWN_WORKING_DAYS": env.int(
         "PLANTRACKER_REMINDER_COOLDOWN_WORKING_DAYS", default=3
     ),
+    # A reminder digest lists at most this many items (most overdue first); the ledger
+    # keeps them all and the digest points to the overdue board for the rest.
+    "DIGEST_MAX_ITEMS": env.int("PLANTRACKER_DIGEST_MAX_ITEMS", default=50),
     "WEBHOOK_URL": env("PLANTRACKER_WEBHOOK_URL", default=""),
     "WEBHOOK_TIMEOUT_SECONDS": env.float("PLANTRACKER_WEBHOOK_TIMEOUT_SECONDS", default=5.0),
     "DELIVERY_MAX_ATTEMPTS": env.int("PLANTRACKER_DELIVERY_MAX_ATTEMPTS", default=6),

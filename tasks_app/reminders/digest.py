@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from tasks_app.models import ReminderLevel
@@ -77,10 +78,7 @@ def digest_sections(
     candidates: list[Candidate], rules: LadderRules, departments: dict[int, str]
 ) -> list[DigestSection]:
     """Highest rung first; within a rung, the oldest due date first."""
-    ordered = sorted(
-        candidates,
-        key=lambda c: (-LEVEL_ORDER[c.level], c.item.due_date, c.item.title, c.item.key),
-    )
+    ordered = sorted(candidates, key=digest_order_key)
     sections: dict[str, DigestSection] = {}
     for c in ordered:
         heading = level_heading(c.level, rules)
@@ -99,7 +97,9 @@ def digest_sections(
     return list(sections.values())
 
 
-def _plain(name: str, sections: list[DigestSection], count: int, rules: LadderRules) -> str:
+def _plain(
+    name: str, sections: list[DigestSection], count: int, rules: LadderRules, more: int = 0
+) -> str:
     out = [
         _("%(name)s，您好：") % {"name": name},
         "",
@@ -115,8 +115,17 @@ def _plain(name: str, sections: list[DigestSection], count: int, rules: LadderRu
                 + _("时限：%(due)s，%(state)s；牵头部门：%(department)s")
                 % {"due": line.due_date, "state": line.state, "department": line.department}
             )
+    if more:
+        out += ["", _more_text(more)]
     out += ["", _("请登录系统查看并及时处理：%(url)s") % {"url": _site_url()}]
     return "\n".join(out)
+
+
+def _more_text(more: int) -> str:
+    return _("另有%(count)s项未列出，请在逾期督办看板查看：%(url)s") % {
+        "count": more,
+        "url": board_url(),
+    }
 
 
 def _markdown(name: str, sections: list[DigestSection], count: int, title: str) -> str:
@@ -145,17 +154,38 @@ def _site_url() -> str:
     return settings.PLANTRACKER["SITE_URL"]
 
 
+def board_url() -> str:
+    """The overdue board, where a digest's unlisted items are."""
+    return _site_url().rstrip("/") + "/console/"
+
+
+def digest_max_items() -> int:
+    return int(settings.PLANTRACKER.get("DIGEST_MAX_ITEMS", 50))
+
+
+def digest_order_key(c: Candidate) -> tuple:
+    """Highest rung first; within a rung, the oldest due date first."""
+    return (-LEVEL_ORDER[c.level], c.item.due_date, c.item.title, c.item.key)
+
+
 def digest_render(
     *,
     recipient_name: str,
     candidates: list[Candidate],
     rules: LadderRules,
     departments: dict[int, str],
+    total: int | None = None,
 ) -> RenderedMessage:
-    """The digest of one person's reminders, in the district's language."""
+    """The digest of one person's reminders, in the district's language.
+
+    `candidates` are the items listed; `total` (default: as many) is how many the person
+    has today. When it is larger, the digest says how many more there are and links to
+    the overdue board (reminders_run lists at most DIGEST_MAX_ITEMS, most overdue first).
+    """
     with translation.override(settings.LANGUAGE_CODE):
         sections = digest_sections(candidates, rules, departments)
-        count = len(candidates)
+        count = len(candidates) if total is None else total
+        more = max(0, count - len(candidates))
         title = _("督办提醒（%(date)s）：您有%(count)s项事项需要处理") % {
             "date": rules.today.isoformat(),
             "count": count,
@@ -171,9 +201,15 @@ def digest_render(
                 "site_url": _site_url(),
             },
         )
+        if more:
+            html = html.replace(
+                "</body>",
+                f'<p><a href="{escape(board_url())}">{escape(_more_text(more))}</a></p>\n</body>',
+                1,
+            )
         return RenderedMessage(
             title=title,
-            text=_plain(recipient_name, sections, count, rules),
+            text=_plain(recipient_name, sections, count, rules, more),
             html=html,
             markdown=_markdown(recipient_name, sections, count, title),
         )

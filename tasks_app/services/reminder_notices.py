@@ -43,9 +43,14 @@ def _history(notice_by_key: dict[str, SupervisionNotice]) -> list[HistoryEvent]:
     ]
 
 
+NOTICE_BATCH = 5000  # items whose notice, escalation and history rows are written at once
+
+
 @transaction.atomic
 def reminder_notices_issue(*, items: list[ReminderItem], rules: LadderRules) -> int:
-    """Record notices for items newly at the supervision rung; returns how many. 4 queries."""
+    """Record notices for items newly at the supervision rung; returns how many. 4 queries
+    (plus one INSERT of each kind per NOTICE_BATCH new items, so a city's tens of thousands
+    of notices never sit in memory at once)."""
     level = ReminderLevel.SUPERVISION
     reached = [item for item in items if level in levels_for(item, rules)]
     if not reached:
@@ -56,6 +61,14 @@ def reminder_notices_issue(*, items: list[ReminderItem], rules: LadderRules) -> 
         ).values_list("item_key", "item_due_date")
     )
     new = [item for item in reached if (item.key, item.due_date) not in known]
+    del known, reached
+    issued = 0
+    for start in range(0, len(new), NOTICE_BATCH):
+        issued += _issue(new[start : start + NOTICE_BATCH], rules, level)
+    return issued
+
+
+def _issue(new: list[ReminderItem], rules: LadderRules, level: str) -> int:
     with_task = [item for item in new if item.task_id]
     notices = SupervisionNotice.objects.bulk_create(
         [

@@ -8,6 +8,7 @@ import threading
 from collections import Counter
 
 import pytest
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -34,9 +35,13 @@ def test_one_digest_per_recipient_listing_every_item(world):
     assert summary.digests == Notification.objects.count() > 0
     per_recipient = Counter(Notification.objects.values_list("recipient_id", flat=True))
     assert set(per_recipient.values()) == {1}
+    cap = settings.PLANTRACKER["DIGEST_MAX_ITEMS"]
     for digest in Notification.objects.all():
         rows = ReminderDispatch.objects.filter(notification=digest)
-        assert rows.count() == len(digest.payload["items"]) > 0
+        assert rows.count() == digest.payload["total"] > 0  # the ledger has every item
+        assert len(digest.payload["items"]) == min(cap, rows.count())  # the digest lists a few
+        assert digest.payload["more"] == rows.count() - len(digest.payload["items"])
+        assert sum(digest.payload["counts"].values()) == rows.count()
         assert {r.recipient_id for r in rows} == {digest.recipient_id}
         for item in digest.payload["items"]:
             assert item["title"] in digest.body
@@ -194,3 +199,34 @@ def test_concurrent_runs_of_the_same_day_record_each_reminder_once(world, on_pos
         == 1
     )
     assert ReminderRun.objects.get(run_date=DAY).attempts == 3
+
+
+@pytest.mark.django_db
+def test_a_long_digest_lists_the_most_overdue_and_counts_the_rest(world, settings):
+    settings.PLANTRACKER = {**settings.PLANTRACKER, "DIGEST_MAX_ITEMS": 3}
+    reminders_run(today=DAY)
+    digest = Notification.objects.get(recipient=world.supervisor)
+    rows = ReminderDispatch.objects.filter(notification=digest)
+    total = rows.count()
+    assert total > 3 and digest.payload["total"] == total
+    listed = digest.payload["items"]
+    assert len(listed) == 3 and digest.payload["more"] == total - 3
+    # the most overdue first: no unlisted item of the same rung is older than a listed one
+    oldest = sorted(rows.values_list("item_due_date", flat=True))[:3]
+    assert [dt.date.fromisoformat(item["due_date"]) for item in listed] == oldest
+    assert f"另有{total - 3}项" in digest.body and "/console/" in digest.body
+    deliveries = {d.channel: d.payload for d in Delivery.objects.filter(notification=digest)}
+    if "email" in deliveries:
+        assert f"另有{total - 3}项" in deliveries["email"]["text"]
+        assert "/console/" in deliveries["email"]["html"]
+    # every item is in the ledger: the next run (cool-down) records none of them again
+    assert reminders_run(today=DAY).dispatches == 0
+
+
+@pytest.mark.django_db
+def test_a_short_digest_lists_every_item(world, settings):
+    settings.PLANTRACKER = {**settings.PLANTRACKER, "DIGEST_MAX_ITEMS": 100_000}
+    reminders_run(today=DAY)
+    for digest in Notification.objects.all():
+        assert len(digest.payload["items"]) == digest.payload["total"]
+        assert digest.payload["more"] == 0 and "另有" not in digest.body
