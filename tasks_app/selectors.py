@@ -1,7 +1,9 @@
 """Reads: who may see what, and annotated task querysets."""
 
 import datetime as dt
+import functools
 
+from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
@@ -60,7 +62,11 @@ def user_department_ids(user: User) -> list[int]:
 
 def tasks_visible_to(user: User) -> QuerySet[Task]:
     """Tasks the user may see: all for district roles, else lead or co-department tasks."""
-    tasks = Task.objects.filter(is_archived=False)
+    return restrict_to_visible(Task.objects.filter(is_archived=False), user)
+
+
+def restrict_to_visible(tasks: QuerySet[Task], user: User) -> QuerySet[Task]:
+    """`tasks` narrowed to those the user may see (archived ones are the caller's business)."""
     if sees_everything(user):
         return tasks
     # Subqueries, not joins: no DISTINCT. The ids are a UNION of two index scans (lead;
@@ -82,12 +88,52 @@ def tasks_for_api(*, user: User, today: dt.date) -> QuerySet[Task]:
     Everything is computed in SQL; related rows come with select_related/prefetch, so a
     page costs the same number of queries whatever its size.
     """
-    tasks = with_overdue(with_flags(tasks_visible_to(user), today=today), today=today)
+    return restrict_to_visible(_annotated_tasks(today, _rules_key()), user)
+
+
+def _rules_key() -> tuple:
+    """The settings the annotations depend on (override_settings in tests changes them)."""
+    return tuple(sorted((k, repr(v)) for k, v in settings.PLANTRACKER.items()))
+
+
+@functools.lru_cache(maxsize=8)
+def _annotated_tasks(today: dt.date, _rules: tuple) -> QuerySet[Task]:
+    """The annotated queryset of unarchived tasks for one day, built once per process.
+
+    Building these expressions (Case/When trees resolved against the model) cost more
+    than the statement itself on the task detail (bench/, README "Performance"). The
+    cached queryset is never evaluated: every caller chains on it, which clones it.
+    """
+    tasks = Task.objects.filter(is_archived=False)
+    tasks = with_overdue(with_flags(tasks, today=today), today=today)
     tasks = report_status_for(tasks, period=last_closed_period(today), today=today)
     return tasks.select_related("lead_department", "owner").prefetch_related(
-        Prefetch("co_departments", queryset=Department.objects.order_by("code")),
-        Prefetch("key_results", queryset=KeyResult.objects.order_by("order")),
+        # to_attr: plain lists, not a related manager with its own queryset per row.
+        Prefetch(
+            "co_departments",
+            queryset=Department.objects.order_by("code"),
+            to_attr="co_department_list",
+        ),
+        Prefetch(
+            "key_results", queryset=KeyResult.objects.order_by("order"), to_attr="key_result_list"
+        ),
     )
+
+
+def co_departments_of(task: Task) -> list[Department]:
+    """The task's co-departments by code, prefetched by tasks_for_api when it loaded them."""
+    prefetched = getattr(task, "co_department_list", None)
+    if prefetched is not None:
+        return prefetched
+    return list(task.co_departments.order_by("code"))
+
+
+def key_results_of(task: Task) -> list[KeyResult]:
+    """The task's key results in order, prefetched by tasks_for_api when it loaded them."""
+    prefetched = getattr(task, "key_result_list", None)
+    if prefetched is not None:
+        return prefetched
+    return list(task.key_results.order_by("order"))
 
 
 def task_visible_or_404(*, user: User, task_id: int | str, today: dt.date) -> Task:

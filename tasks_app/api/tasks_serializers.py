@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
@@ -12,6 +13,7 @@ from tasks_app import workflow
 from tasks_app.flags import FLAGS
 from tasks_app.models import Department, KeyResult, Task, TaskStatus, User
 from tasks_app.report_cadence import REPORT_STATUSES
+from tasks_app.selectors import co_departments_of, key_results_of
 from tasks_app.workdays import working_days_between
 
 
@@ -123,6 +125,75 @@ class TaskSerializer(serializers.ModelSerializer):
         fields = TASK_FIELDS
         read_only_fields = fields
 
+    def to_representation(self, instance: Task) -> dict[str, Any]:
+        """The fields above, rendered directly (the same JSON as DRF's field-by-field walk).
+
+        DRF's generic walk (field lookup, get_attribute, nested serializers per row) cost
+        more than the query on a page of 50 (bench/, README "Performance");
+        tests/api/test_task_representation.py holds this to the generic rendering.
+        """
+        return render_task(instance)
+
+
+# Field objects used for their to_representation only (decimal quantizing, time zones).
+_DATETIME = serializers.DateTimeField()
+_DECIMAL = serializers.DecimalField(max_digits=24, decimal_places=4, coerce_to_string=False)
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _datetime(value: dt.datetime | None) -> str | None:
+    return None if value is None else _DATETIME.to_representation(value)
+
+
+def _department(department: Department) -> dict[str, Any]:
+    return {"id": department.pk, "code": department.code, "name": department.name}
+
+
+def _key_result(kr: KeyResult) -> dict[str, Any]:
+    actual = kr.actual_value
+    return {
+        "id": kr.pk,
+        "value": _DECIMAL.to_representation(kr.value),
+        "unit": kr.unit,
+        "label": kr.label,
+        "actual": None if actual is None else _DECIMAL.to_representation(actual),
+    }
+
+
+def render_task(task: Task) -> dict[str, Any]:
+    """TaskSerializer's JSON for one annotated task (selectors.tasks_for_api)."""
+    owner = task.owner
+    return {
+        "id": task.pk,
+        "code": task.code,
+        "title": task.title,
+        "text": task.text,
+        "plan": task.plan_id,
+        "chapter": task.chapter_id,
+        "measure": task.measure_id,
+        "lead_department": _department(task.lead_department),
+        "co_departments": [_department(d) for d in co_departments_of(task)],
+        "owner": None
+        if owner is None
+        else {"id": owner.pk, "username": owner.username, "display_name": owner.display_name},
+        "start_date": _iso(task.start_date),
+        "due_date": _iso(task.due_date),
+        "original_due_date": _iso(task.original_due_date),
+        "status": task.status,
+        "progress": task.progress,
+        "expected_progress": int(task.expected_progress),
+        "flag": task.flag,
+        "is_overdue": bool(task.is_overdue),
+        "report_period": task.report_period,
+        "report_status": task.report_status,
+        "key_results": [_key_result(kr) for kr in key_results_of(task)],
+        "version": task.version,
+        "updated_at": _datetime(task.updated_at),
+    }
+
 
 class TaskDetailSerializer(TaskSerializer):
     """One task: also what the caller may do now (transitions and other capabilities)."""
@@ -134,6 +205,14 @@ class TaskDetailSerializer(TaskSerializer):
         model = Task
         fields = [*TASK_FIELDS, "completed_at", "created_at", "allowed_actions", "capabilities"]
         read_only_fields = fields
+
+    def to_representation(self, instance: Task) -> dict[str, Any]:
+        data = render_task(instance)
+        data["completed_at"] = _datetime(instance.completed_at)
+        data["created_at"] = _datetime(instance.created_at)
+        data["allowed_actions"] = self.get_allowed_actions(instance)
+        data["capabilities"] = self.get_capabilities(instance)
+        return data
 
     def _relations(self, task: Task) -> frozenset[workflow.Relation]:
         cache = self.context.setdefault("_relations", {})
@@ -167,6 +246,13 @@ class OverdueItemSerializer(TaskSerializer):
         model = Task
         fields = [*TASK_FIELDS, "overdue_since", "days_overdue", "behind_points"]
         read_only_fields = fields
+
+    def to_representation(self, instance: Task) -> dict[str, Any]:
+        data = render_task(instance)
+        data["overdue_since"] = _iso(self.get_overdue_since(instance))
+        data["days_overdue"] = self.get_days_overdue(instance)
+        data["behind_points"] = int(instance.behind_points)
+        return data
 
     @extend_schema_field(serializers.DateField(allow_null=True))
     def get_overdue_since(self, task: Task) -> dt.date | None:

@@ -19,7 +19,12 @@ from tasks_app.console.labels import history_action_label
 from tasks_app.console.selectors import task_page
 from tasks_app.console.views.common import error_text, page
 from tasks_app.models import Attachment, KeyResult, ProgressReport
-from tasks_app.selectors import extension_requests_visible_to, tasks_visible_to
+from tasks_app.selectors import (
+    co_departments_of,
+    extension_requests_visible_to,
+    key_results_of,
+    tasks_visible_to,
+)
 from tasks_app.services.extensions import extension_request_decide
 
 
@@ -51,7 +56,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     data = task_page(user=request.viewer.user, task_id=pk, today=today)
     task = data.task
     open_task = task.status not in workflow.CLOSED_STATUSES
-    key_results = list(task.key_results.all())
+    key_results = list(key_results_of(task))
     _annotate_key_results(key_results)
     _annotate_reports(data.reports, key_results)
     for event in data.history:
@@ -61,7 +66,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "task": task,
         "page": data,
         "key_results": key_results,
-        "co_departments": list(task.co_departments.all()),
+        "co_departments": co_departments_of(task),
         "timeline": figures.milestone_timeline(
             data.milestones, year=task.due_date.year, today=today
         ),
