@@ -15,12 +15,10 @@ from __future__ import annotations
 
 NOT_CHASED = "('completed', 'cancelled', 'suspended')"
 
-# Per task t: next open milestone (nm.next_due), 序时进度 (x.expected).
+# Per task t: next open milestone (nm.next_due: the column the database keeps, migration
+# tasks_app 0007), 序时进度 (x.expected).
 _TASK_LATERALS = """
-  LEFT JOIN LATERAL (
-    SELECT MIN(m.due_date) AS next_due FROM tasks_app_milestone m
-    WHERE m.task_id = t.id AND m.completed_at IS NULL
-  ) nm ON TRUE
+  CROSS JOIN LATERAL (SELECT t.next_open_milestone_due AS next_due) nm
   CROSS JOIN LATERAL (
     SELECT CASE WHEN t.start_date >= %(today)s THEN 0
                 WHEN t.due_date <= %(today)s THEN 100
@@ -68,10 +66,9 @@ _DEPARTMENT_TASK_IDS = """
   SELECT l.task_id FROM tasks_app_task_co_departments l WHERE l.department_id = %(department)s
 """
 
-# For whole-city scans: every task's next open milestone in one hash aggregate.
+# For whole-city scans (the same columns as _TASK_LATERALS).
 _OPEN_MILESTONES = """
-  LEFT JOIN (SELECT m.task_id, MIN(m.due_date) AS next_due FROM tasks_app_milestone m
-              WHERE m.completed_at IS NULL GROUP BY m.task_id) nm ON nm.task_id = t.id
+  CROSS JOIN LATERAL (SELECT t.next_open_milestone_due AS next_due) nm
   CROSS JOIN LATERAL (
     SELECT CASE WHEN t.start_date >= %(today)s THEN 0
                 WHEN t.due_date <= %(today)s THEN 100
@@ -147,15 +144,14 @@ def tasks_by_department() -> str:
 def tasks_red() -> str:
     """GET /tasks/?flag=red as a supervisor (every task of the city is visible).
 
-    Walks the updated_at index and stops at the page's last red task, so the per-row
-    LATERAL milestone lookup beats a whole-table aggregate here."""
+    Walks the updated_at index and stops at the page's last red task."""
     return _recent_page(f"({_FLAG}) = 'red'", _TASK_LATERALS)
 
 
 def supervision_overdue() -> str:
     """GET /supervision/overdue/ as a supervisor: red and yellow, most overdue first.
 
-    Every task must be judged to sort them, so the open milestones are aggregated once."""
+    Every task must be judged to sort them."""
     flag_rank = f"CASE WHEN ({_FLAG}) = 'red' THEN 0 ELSE 1 END"
     page = f"""SELECT t.id, {_DAYS_OVERDUE} AS days_overdue, {flag_rank} AS flag_rank,
                       GREATEST(0, x.expected - t.progress) AS behind,

@@ -22,11 +22,8 @@ from django.db.models import (
     CharField,
     F,
     IntegerField,
-    Min,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -34,7 +31,7 @@ from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce, Greatest, Least
 
 from tasks_app.db_functions import DaysBetween
-from tasks_app.models import Milestone, Task, TaskStatus
+from tasks_app.models import Task, TaskStatus
 from tasks_app.workdays import add_working_days
 
 RED, YELLOW, GREEN = "red", "yellow", "green"
@@ -61,15 +58,10 @@ class FlagRules:
         )
 
 
-def _next_open_milestone_due() -> Subquery:
-    open_milestones = (
-        Milestone.objects.filter(task=OuterRef("pk"), completed_at__isnull=True)
-        .order_by()
-        .values("task")
-        .annotate(first_due=Min("due_date"))
-        .values("first_due")
-    )
-    return Subquery(open_milestones, output_field=Task._meta.get_field("due_date"))
+def _next_open_milestone_due() -> F:
+    """The earliest open milestone's date: a column kept by database triggers (migration
+    tasks_app 0007), not a correlated subquery repeated by every expression using it."""
+    return F("next_open_milestone_due")
 
 
 def expected_progress_expression(today: dt.date) -> Case:

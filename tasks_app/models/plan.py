@@ -109,6 +109,12 @@ class Task(models.Model):
     progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
+    # The earliest due date among the task's open milestones, kept by database triggers on
+    # every write to milestones or to the task (migration 0007): the application never sets
+    # it, and a stale value it saves is recomputed. Read by flags.py for every list.
+    next_open_milestone_due = models.DateField(
+        _("最近未完成节点时限"), null=True, blank=True, editable=False
+    )
     is_archived = models.BooleanField(_("已归档"), default=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)

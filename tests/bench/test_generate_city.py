@@ -8,6 +8,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.models import F, Min, Q
 
 from indicators_app.models import Indicator
 from tasks_app.management.commands._city_rows import Sizes
@@ -43,6 +44,16 @@ def _generate_and_read() -> tuple[dict[str, int], tuple]:
     with transaction.atomic():
         call_command("generate_city", scale=SCALE, anchor=ANCHOR, stdout=io.StringIO())
         counts = {name: model.objects.count() for name, model in COUNTED.items()}
+        # COPY fires the milestone triggers: every task's stored next open milestone is set.
+        stale = Task.objects.annotate(
+            computed=Min("milestones__due_date", filter=Q(milestones__completed_at__isnull=True))
+        ).exclude(next_open_milestone_due=F("computed"))
+        counts["stale_next_milestone"] = stale.exclude(
+            next_open_milestone_due__isnull=True, computed__isnull=True
+        ).count()
+        counts["with_next_milestone"] = Task.objects.filter(
+            next_open_milestone_due__isnull=False
+        ).count()
         with connection.cursor() as cursor:
             cursor.execute(FINGERPRINT_SQL)
             fingerprint = cursor.fetchone()
@@ -55,9 +66,12 @@ def test_generate_city_counts_and_determinism(on_postgres: bool) -> None:
     if not on_postgres:
         pytest.skip("generate_city writes with COPY: PostgreSQL only")
     first_counts, first = _generate_and_read()
+    assert first_counts.pop("stale_next_milestone") == 0
+    assert first_counts.pop("with_next_milestone") > 0
     assert first_counts == Sizes.for_scale(SCALE).expected_counts()
     assert Task.objects.count() == 0  # rolled back
     second_counts, second = _generate_and_read()
+    second_counts.pop("stale_next_milestone"), second_counts.pop("with_next_milestone")
     assert second_counts == first_counts
     assert second == first
     assert all(first)
