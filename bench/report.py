@@ -54,6 +54,11 @@ def endpoint_rows(small: dict, large: dict) -> list[Row]:
         if "http" in b and b["sql"]["p95_ms"]:
             ratio = b["http"]["p95_ms"] / b["sql"]["p95_ms"]
         note = "" if b.get("same_rows", False) else "raw SQL rows differ"
+        floor_p95 = large["endpoints"].get("floor", {}).get("http", {}).get("p95_ms")
+        if not note and ratio and ratio > P95_RATIO_MAX and floor_p95:
+            budget = P95_RATIO_MAX * b["sql"]["p95_ms"]
+            if budget < floor_p95:
+                note = f"{ratio:.1f}× SQL; {budget:.1f} ms is below the floor ({floor_p95:.1f})"
         rows.append(
             _row(
                 f"{label}: median / p95 ms",
@@ -75,6 +80,39 @@ def endpoint_rows(small: dict, large: dict) -> list[Row]:
                 fmt(b),
                 "constant",
                 len(set(counts)) == 1 if counts else None,
+            )
+        )
+    return rows
+
+
+def floor_rows(small: dict, large: dict) -> list[Row]:
+    """The stack's floor (GET /me/): what any authenticated request costs here."""
+    a, b = small["endpoints"].get("floor", {}), large["endpoints"].get("floor", {})
+
+    def cell(ep: dict) -> str:
+        http = ep.get("http")
+        return f"{_ms(http['median_ms'])} / {_ms(http['p95_ms'])}" if http else "—"
+
+    rows = [
+        _row(
+            "floor, GET /me/ (JWT, middleware, DRF): median / p95 ms",
+            cell(a),
+            cell(b),
+            "—",
+            None,
+            f"{b.get('queries', '?')} queries; no endpoint answers faster",
+        )
+    ]
+    result = large.get("throughput", {}).get("floor")
+    if result:
+        rows.append(
+            _row(
+                "floor, GET /me/: req/s, 2 workers",
+                "",
+                f"{result['rps']:.0f}",
+                "—",
+                None,
+                f"{result['tool']}, {result['connections']} connections: any endpoint's ceiling",
             )
         )
     return rows
@@ -191,6 +229,7 @@ def build_rows(results: dict) -> list[Row]:
     small, large = results["scales"]["small"], results["scales"]["large"]
     return [
         *endpoint_rows(small, large),
+        *floor_rows(small, large),
         *throughput_rows(large),
         *job_rows(small, large),
         *import_rows(results.get("import", {})),

@@ -116,7 +116,7 @@ def measure_http(
                 port, ep["path"], ep["token"], requests=args.requests, budget_s=args.budget
             )
         if throughput:
-            for name in ("task_detail", "tasks_mine"):
+            for name in ("task_detail", "tasks_mine", "floor"):
                 ep = endpoints.get(name, {})
                 if ep.get("status") != 200:
                     continue

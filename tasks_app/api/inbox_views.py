@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -13,6 +15,7 @@ from rest_framework.views import APIView
 
 from plantracker.api.sync import SyncListMixin
 from tasks_app.api.directory_filters import NotificationFilter
+from tasks_app.api.tasks_serializers import datetime_json
 from tasks_app.models import Notification, Tombstone
 from tasks_app.selectors_directory import notifications_of
 from tasks_app.services.inbox import (
@@ -43,6 +46,22 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     def get_is_read(self, obj: Notification) -> bool:
         return obj.read_at is not None
+
+    def to_representation(self, instance: Notification) -> dict[str, Any]:
+        """The fields above, rendered directly: an inbox page is up to 200 rows
+        (tests/api/test_task_representation.py holds it to DRF's generic rendering)."""
+        return {
+            "id": instance.pk,
+            "kind": instance.kind,
+            "title": instance.title,
+            "body": instance.body,
+            "payload": instance.payload,
+            "task": instance.task_id,
+            "created_at": datetime_json(instance.created_at),
+            "read_at": datetime_json(instance.read_at),
+            "is_read": instance.read_at is not None,
+            "updated_at": datetime_json(instance.updated_at),
+        }
 
 
 class NotificationListView(SyncListMixin, ListAPIView):

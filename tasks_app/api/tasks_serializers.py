@@ -140,11 +140,11 @@ _DATETIME = serializers.DateTimeField()
 _DECIMAL = serializers.DecimalField(max_digits=24, decimal_places=4, coerce_to_string=False)
 
 
-def _iso(value: dt.date | None) -> str | None:
+def date_json(value: dt.date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _datetime(value: dt.datetime | None) -> str | None:
+def datetime_json(value: dt.datetime | None) -> str | None:
     return None if value is None else _DATETIME.to_representation(value)
 
 
@@ -179,9 +179,9 @@ def render_task(task: Task) -> dict[str, Any]:
         "owner": None
         if owner is None
         else {"id": owner.pk, "username": owner.username, "display_name": owner.display_name},
-        "start_date": _iso(task.start_date),
-        "due_date": _iso(task.due_date),
-        "original_due_date": _iso(task.original_due_date),
+        "start_date": date_json(task.start_date),
+        "due_date": date_json(task.due_date),
+        "original_due_date": date_json(task.original_due_date),
         "status": task.status,
         "progress": task.progress,
         "expected_progress": int(task.expected_progress),
@@ -191,7 +191,7 @@ def render_task(task: Task) -> dict[str, Any]:
         "report_status": task.report_status,
         "key_results": [_key_result(kr) for kr in key_results_of(task)],
         "version": task.version,
-        "updated_at": _datetime(task.updated_at),
+        "updated_at": datetime_json(task.updated_at),
     }
 
 
@@ -208,8 +208,8 @@ class TaskDetailSerializer(TaskSerializer):
 
     def to_representation(self, instance: Task) -> dict[str, Any]:
         data = render_task(instance)
-        data["completed_at"] = _datetime(instance.completed_at)
-        data["created_at"] = _datetime(instance.created_at)
+        data["completed_at"] = datetime_json(instance.completed_at)
+        data["created_at"] = datetime_json(instance.created_at)
         data["allowed_actions"] = self.get_allowed_actions(instance)
         data["capabilities"] = self.get_capabilities(instance)
         return data
@@ -249,7 +249,7 @@ class OverdueItemSerializer(TaskSerializer):
 
     def to_representation(self, instance: Task) -> dict[str, Any]:
         data = render_task(instance)
-        data["overdue_since"] = _iso(self.get_overdue_since(instance))
+        data["overdue_since"] = date_json(self.get_overdue_since(instance))
         data["days_overdue"] = self.get_days_overdue(instance)
         data["behind_points"] = int(instance.behind_points)
         return data

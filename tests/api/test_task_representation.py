@@ -105,3 +105,31 @@ def test_list_and_detail_render_the_same_task_alike(world: World, validated_api)
         "allowed_actions",
         "capabilities",
     }
+
+
+def test_notification_rendering_equals_drf_generic_rendering(world: World) -> None:
+    from tasks_app.api.inbox_views import NotificationSerializer
+    from tasks_app.models import Notification
+
+    now = timezone.now()
+    rows = [
+        Notification(
+            recipient=world.lead_lead,
+            kind="reminder",
+            title="提醒",
+            body="正文",
+            payload={"level": 2, "tasks": [world.task.pk], "note": "中文"},
+            task=world.task,
+        ),
+        Notification(recipient=world.lead_lead, kind="urge", title="督办", body="", payload={}),
+    ]
+    Notification.objects.bulk_create(rows)
+    Notification.objects.filter(pk=rows[1].pk).update(read_at=now)
+    serializer = NotificationSerializer()
+    notifications = list(Notification.objects.filter(recipient=world.lead_lead).order_by("pk"))
+    assert len(notifications) >= 2
+    for notification in notifications:
+        assert _direct(serializer, notification) == _generic(serializer, notification)
+    rendered = [serializer.to_representation(n) for n in notifications]
+    assert {r["is_read"] for r in rendered} == {True, False}
+    assert any(r["task"] is None for r in rendered)
