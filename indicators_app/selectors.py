@@ -51,7 +51,9 @@ def latest_observations(
         base.filter(indicator_id=OuterRef("indicator_id")).order_by("-period_end", "-id")
     ).values("pk")[:1]
     rows = base.filter(indicator_id__in=list(indicator_ids), pk=Subquery(newest))
-    return {row.indicator_id: row for row in rows.select_related("reported_by", "verified_by")}
+    # No ORDER BY: one row per indicator, and the default ordering joins indicator and plan.
+    rows = rows.select_related("reported_by", "verified_by").order_by()
+    return {row.indicator_id: row for row in rows}
 
 
 def latest_judgements(
@@ -65,13 +67,15 @@ def latest_judgements(
         base.filter(indicator_id=OuterRef("indicator_id")).order_by("-created_at", "-id")
     ).values("pk")[:1]
     rows = base.filter(indicator_id__in=list(indicator_ids), pk=Subquery(newest))
-    return {row.indicator_id: row for row in rows.select_related("judged_by")}
+    # No ORDER BY: one row per indicator, and the default ordering joins indicator and plan.
+    return {row.indicator_id: row for row in rows.select_related("judged_by").order_by()}
 
 
 def gdp_indicator_ids(plan_ids: Iterable[int]) -> dict[int, int]:
     """plan id → id of that plan's 地区生产总值 indicator (the reference for sync targets)."""
     rows = Indicator.objects.filter(plan_id__in=list(plan_ids), name=GDP_INDICATOR_NAME)
-    return dict(rows.values_list("plan_id", "id"))
+    # No ORDER BY (the default one joins plan): names are unique per plan.
+    return dict(rows.order_by().values_list("plan_id", "id"))
 
 
 def assessment_limits() -> dict[str, Decimal]:

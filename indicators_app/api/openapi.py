@@ -68,4 +68,9 @@ class NullableNested(serializers.Field):
         set_override(self, "field", nullable_object(serializer_class))
 
     def to_representation(self, value: Any) -> Any:
-        return self.serializer_class(value, context=self.context).data
+        # One nested serializer per bound field, not per row: building a serializer's fields
+        # (deep copies, model introspection) costs far more than rendering one object.
+        serializer = self.__dict__.get("_serializer")
+        if serializer is None:
+            serializer = self._serializer = self.serializer_class(context=self.context)
+        return serializer.to_representation(value)

@@ -6,8 +6,13 @@ from indicators_app.selectors.indicator_assessments) in the serializer context.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -54,6 +59,97 @@ class BaselineSerializer(serializers.Serializer):
     unit = serializers.CharField(source="baseline_unit")
     text = serializers.CharField(source="baseline_text")
     growth_pct = serializers.DecimalField(source="baseline_growth_pct", allow_null=True, **NUMBER)
+
+
+def _number(value: Any) -> Decimal | None:
+    """What DecimalField(**NUMBER) renders: the stored decimal unchanged, None as None."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(str(value).strip())
+
+
+def target_data(indicator: Indicator) -> dict[str, Any]:
+    """TargetSerializer(indicator).data as a plain dict (no serializer built per row)."""
+    return {
+        "comparator": str(indicator.target_comparator),
+        "value": _number(indicator.target_value),
+        "unit": str(indicator.target_unit),
+        "text": str(indicator.target_text),
+        "is_growth_rate": bool(indicator.target_is_growth_rate),
+    }
+
+
+def baseline_data(indicator: Indicator) -> dict[str, Any]:
+    """BaselineSerializer(indicator).data as a plain dict (no serializer built per row)."""
+    year = indicator.baseline_year
+    return {
+        "year": None if year is None else int(year),
+        "value": _number(indicator.baseline_value),
+        "unit": str(indicator.baseline_unit),
+        "text": str(indicator.baseline_text),
+        "growth_pct": _number(indicator.baseline_growth_pct),
+    }
+
+
+def person_data(user: Any) -> dict[str, Any] | None:
+    """PersonSerializer(user).data as a plain dict; None for no user (as NullableNested)."""
+    if user is None:
+        return None
+    return {"id": int(user.id), "name": user.display_name or user.username}
+
+
+def department_data(department: Any) -> dict[str, Any] | None:
+    """DepartmentRefSerializer(department).data as a plain dict; None for no department."""
+    if department is None:
+        return None
+    return {"id": int(department.id), "code": str(department.code), "name": str(department.name)}
+
+
+_DATE = serializers.DateField()  # stateless: its to_representation is reused
+
+
+def _date(value: Any) -> str | None:
+    return None if value is None else _DATE.to_representation(value)
+
+
+def datetime_renderer() -> Callable[[Any], str | None]:
+    """DateTimeField().to_representation (None stays None), the time zone looked up once.
+
+    For rendering many rows within one request (the current time zone does not change).
+    """
+    tz = timezone.get_current_timezone() if settings.USE_TZ else None
+    render = serializers.DateTimeField(default_timezone=tz).to_representation
+    return lambda value: None if value is None else render(value)
+
+
+def observation_data(
+    obs: Observation, render_datetime: Callable[[Any], str | None] | None = None
+) -> dict[str, Any]:
+    """ObservationSerializer(obs).data as a plain dict, for lists (no serializer per row).
+
+    Same keys in the same order as ObservationSerializer.Meta.fields (a test compares both).
+    """
+    _datetime = render_datetime or datetime_renderer()
+    return {
+        "id": int(obs.id),
+        "indicator": obs.indicator_id,
+        "period": str(obs.period),
+        "period_end": _date(obs.period_end),
+        "value": _number(obs.value),
+        "unit": str(obs.unit),
+        "reported_value": _number(obs.reported_value),
+        "reported_unit": str(obs.reported_unit),
+        "source": str(obs.source),
+        "note": str(obs.note),
+        "reported_by": person_data(obs.reported_by),
+        "verification_status": obs.verification_status,
+        "verified": bool(obs.is_verified),
+        "verified_by": person_data(obs.verified_by),
+        "verified_at": _datetime(obs.verified_at),
+        "verification_comment": str(obs.verification_comment),
+        "created_at": _datetime(obs.created_at),
+        "updated_at": _datetime(obs.updated_at),
+    }
 
 
 def has_baseline(indicator: Indicator) -> bool:
@@ -166,21 +262,63 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
+    # Rendering is direct (see to_representation): nested objects are plain dicts or one
+    # serializer per IndicatorSerializer (a list has one child), never a serializer per row.
+    # The declared fields and get_* methods stay the contract (schema, tests compare both).
+
+    @cached_property
+    def _assessments(self) -> dict[int, Assessment]:
+        return self.context["assessments"]
+
+    @cached_property
+    def _judgement_serializer(self) -> JudgementSerializer:
+        return JudgementSerializer()
+
+    @cached_property
+    def _render_datetime(self) -> Callable[[Any], str | None]:
+        return datetime_renderer()
+
     def _assessment(self, indicator: Indicator) -> Assessment:
-        return self.context["assessments"][indicator.id]
+        return self._assessments[indicator.id]
+
+    def to_representation(self, instance: Indicator) -> dict[str, Any]:
+        """What the declared fields render, in Meta.fields order, without DRF's per-field
+        machinery (a page renders many rows; tests compare it with the generic rendering)."""
+        assessment = self._assessment(instance)
+        return {
+            "id": int(instance.id),
+            "code": str(instance.code),
+            "plan": instance.plan_id,
+            "order": int(instance.order),
+            "name": str(instance.name),
+            "category": instance.category,
+            "group_no": int(instance.group_no),
+            "group": str(instance.group),
+            "unit": str(instance.unit),
+            "target": self.get_target(instance),
+            "baseline": self.get_baseline(instance),
+            "latest_observation": self.get_latest_observation(instance),
+            "status": assessment.status,
+            "status_reason": assessment.reason,
+            "judgement": self.get_judgement(instance),
+            "responsible_department": department_data(instance.responsible_department),
+            "frequency": instance.frequency,
+            "due_day": int(instance.due_day),
+            "updated_at": self._render_datetime(instance.updated_at),
+        }
 
     @extend_schema_field(TargetSerializer)
     def get_target(self, indicator: Indicator) -> dict[str, Any]:
-        return TargetSerializer(indicator).data
+        return target_data(indicator)
 
     @extend_schema_field(nullable_object(BaselineSerializer))
     def get_baseline(self, indicator: Indicator) -> dict[str, Any] | None:
-        return BaselineSerializer(indicator).data if has_baseline(indicator) else None
+        return baseline_data(indicator) if has_baseline(indicator) else None
 
     @extend_schema_field(nullable_object(ObservationSerializer))
     def get_latest_observation(self, indicator: Indicator) -> dict[str, Any] | None:
         latest = self._assessment(indicator).latest
-        return ObservationSerializer(latest).data if latest else None
+        return observation_data(latest, self._render_datetime) if latest else None
 
     @extend_schema_field(serializers.ChoiceField(choices=AssessmentStatus.choices))
     def get_status(self, indicator: Indicator) -> str:
@@ -192,7 +330,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
     @extend_schema_field(nullable_object(JudgementSerializer))
     def get_judgement(self, indicator: Indicator) -> dict[str, Any] | None:
         judgement = self._assessment(indicator).judgement
-        return JudgementSerializer(judgement).data if judgement else None
+        return self._judgement_serializer.to_representation(judgement) if judgement else None
 
 
 class ObservationInputSerializer(serializers.Serializer):
