@@ -4,17 +4,22 @@ import datetime as dt
 import functools
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
     ExpressionWrapper,
     IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import JSONObject
 from django.shortcuts import get_object_or_404
 
 from tasks_app.flags import NOT_CHASED_STATUSES, RED, YELLOW, with_flags, with_overdue
@@ -88,7 +93,7 @@ def tasks_for_api(*, user: User, today: dt.date) -> QuerySet[Task]:
     Everything is computed in SQL; related rows come with select_related/prefetch, so a
     page costs the same number of queries whatever its size.
     """
-    return restrict_to_visible(_annotated_tasks(today, _rules_key()), user)
+    return restrict_to_visible(_annotated_tasks(today, _rules_key(), connection.vendor), user)
 
 
 def _rules_key() -> tuple:
@@ -97,7 +102,7 @@ def _rules_key() -> tuple:
 
 
 @functools.lru_cache(maxsize=8)
-def _annotated_tasks(today: dt.date, _rules: tuple) -> QuerySet[Task]:
+def _annotated_tasks(today: dt.date, _rules: tuple, _vendor: str) -> QuerySet[Task]:
     """The annotated queryset of unarchived tasks for one day, built once per process.
 
     Building these expressions (Case/When trees resolved against the model) cost more
@@ -107,7 +112,31 @@ def _annotated_tasks(today: dt.date, _rules: tuple) -> QuerySet[Task]:
     tasks = Task.objects.filter(is_archived=False)
     tasks = with_overdue(with_flags(tasks, today=today), today=today)
     tasks = report_status_for(tasks, period=last_closed_period(today), today=today)
-    return tasks.select_related("lead_department", "owner").prefetch_related(
+    tasks = _precompiled(tasks).select_related("lead_department", "owner")
+    if _vendor == "postgresql":
+        # The page's co-departments and key results as JSON arrays in the same statement:
+        # no prefetch queries, no model instances per nested row.
+        return tasks.annotate(
+            co_department_rows=ArraySubquery(
+                Task.co_departments.through.objects.filter(task_id=OuterRef("pk"))
+                .order_by("department__code")
+                .values(
+                    json=JSONObject(
+                        id="department_id", code="department__code", name="department__name"
+                    )
+                )
+            ),
+            key_result_rows=ArraySubquery(
+                KeyResult.objects.filter(task_id=OuterRef("pk"))
+                .order_by("order")
+                .values(
+                    json=JSONObject(
+                        id="id", value="value", unit="unit", label="label", actual="actual_value"
+                    )
+                )
+            ),
+        )
+    return tasks.prefetch_related(
         # to_attr: plain lists, not a related manager with its own queryset per row.
         Prefetch(
             "co_departments",
@@ -120,16 +149,40 @@ def _annotated_tasks(today: dt.date, _rules: tuple) -> QuerySet[Task]:
     )
 
 
-def co_departments_of(task: Task) -> list[Department]:
-    """The task's co-departments by code, prefetched by tasks_for_api when it loaded them."""
-    prefetched = getattr(task, "co_department_list", None)
-    if prefetched is not None:
-        return prefetched
+def _precompiled(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    """`tasks` with every annotation replaced by its SQL, compiled once (RawSQL).
+
+    Django compiles the flag / overdue / report-status expression trees anew for every
+    statement, which cost more than running it on the task list and detail (bench/,
+    README "Performance"). The compiled text names the task table itself, so the result
+    must stay the outer query of a statement (never a subquery of another Task query):
+    tasks_for_api's callers filter, order, paginate and aggregate it, nothing else.
+    """
+    compiler = tasks.query.get_compiler(using=tasks.db)
+    compiler.setup_query()
+    annotations = tasks.query.annotations
+    compiled = {
+        alias: RawSQL(sql, params, output_field=annotations[alias].output_field)
+        for _expr, (sql, params), alias in compiler.select
+        if alias in annotations
+    }
+    if compiled.keys() != annotations.keys():
+        raise RuntimeError(f"annotations not selected: {set(annotations) - set(compiled)}")
+    return Task.objects.filter(is_archived=False).annotate(**compiled)
+
+
+def co_departments_of(task: Task) -> list[Department] | list[dict]:
+    """The task's co-departments by code, as loaded by tasks_for_api when it loaded them:
+    {"id", "code", "name"} dicts on PostgreSQL, Department rows otherwise."""
+    for loaded in ("co_department_rows", "co_department_list"):
+        rows = getattr(task, loaded, None)
+        if rows is not None:
+            return rows
     return list(task.co_departments.order_by("code"))
 
 
 def key_results_of(task: Task) -> list[KeyResult]:
-    """The task's key results in order, prefetched by tasks_for_api when it loaded them."""
+    """The task's key results in order (the prefetched rows when there are some)."""
     prefetched = getattr(task, "key_result_list", None)
     if prefetched is not None:
         return prefetched

@@ -168,6 +168,9 @@ def department_roles(user: User) -> dict[int, str]:
 
 def co_department_ids(task: Task) -> set[int]:
     """The task's co-departments, from the prefetch cache when there is one."""
+    rows = getattr(task, "co_department_rows", None)
+    if rows is not None:
+        return {row["id"] for row in rows}
     prefetched = getattr(task, "co_department_list", None)
     if prefetched is not None:
         return {d.pk for d in prefetched}

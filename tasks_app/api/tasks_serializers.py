@@ -148,7 +148,9 @@ def datetime_json(value: dt.datetime | None) -> str | None:
     return None if value is None else _DATETIME.to_representation(value)
 
 
-def _department(department: Department) -> dict[str, Any]:
+def _department(department: Department | dict) -> dict[str, Any]:
+    if isinstance(department, dict):  # already {"id", "code", "name"} (selectors)
+        return department
     return {"id": department.pk, "code": department.code, "name": department.name}
 
 
@@ -161,6 +163,24 @@ def _key_result(kr: KeyResult) -> dict[str, Any]:
         "label": kr.label,
         "actual": None if actual is None else _DECIMAL.to_representation(actual),
     }
+
+
+def _key_result_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A key result loaded as JSON by selectors.tasks_for_api (numbers already numbers)."""
+    return {
+        "id": row["id"],
+        "value": row["value"],
+        "unit": row["unit"],
+        "label": row["label"],
+        "actual": row["actual"],
+    }
+
+
+def _key_results(task: Task) -> list[dict[str, Any]]:
+    rows = getattr(task, "key_result_rows", None)
+    if rows is not None:
+        return [_key_result_row(row) for row in rows]
+    return [_key_result(kr) for kr in key_results_of(task)]
 
 
 def render_task(task: Task) -> dict[str, Any]:
@@ -189,7 +209,7 @@ def render_task(task: Task) -> dict[str, Any]:
         "is_overdue": bool(task.is_overdue),
         "report_period": task.report_period,
         "report_status": task.report_status,
-        "key_results": [_key_result(kr) for kr in key_results_of(task)],
+        "key_results": _key_results(task),
         "version": task.version,
         "updated_at": datetime_json(task.updated_at),
     }
