@@ -112,11 +112,10 @@ def _annotated_tasks(today: dt.date, _rules: tuple, _vendor: str) -> QuerySet[Ta
     tasks = Task.objects.filter(is_archived=False)
     tasks = with_overdue(with_flags(tasks, today=today), today=today)
     tasks = report_status_for(tasks, period=last_closed_period(today), today=today)
-    tasks = _precompiled(tasks).select_related("lead_department", "owner")
     if _vendor == "postgresql":
         # The page's co-departments and key results as JSON arrays in the same statement:
         # no prefetch queries, no model instances per nested row.
-        return tasks.annotate(
+        tasks = tasks.annotate(
             co_department_rows=ArraySubquery(
                 Task.co_departments.through.objects.filter(task_id=OuterRef("pk"))
                 .order_by("department__code")
@@ -136,6 +135,9 @@ def _annotated_tasks(today: dt.date, _rules: tuple, _vendor: str) -> QuerySet[Ta
                 )
             ),
         )
+    tasks = _precompiled(tasks).select_related("lead_department", "owner")
+    if _vendor == "postgresql":
+        return tasks
     return tasks.prefetch_related(
         # to_attr: plain lists, not a related manager with its own queryset per row.
         Prefetch(
