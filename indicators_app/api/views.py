@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import generics, status
@@ -42,6 +41,7 @@ from indicators_app.services import (
 )
 from indicators_app.services.observations import CREATED
 from plantracker.api.concurrency import ETagRetrieveMixin
+from plantracker.api.filtering import FilterBackend
 from plantracker.api.idempotency import idempotent_create
 from plantracker.api.pagination import StandardCursorPagination
 from plantracker.api.search import SearchFilter
@@ -78,7 +78,7 @@ class IndicatorListView(AssessedSerializerMixin, SyncListMixin, generics.ListAPI
     queryset = indicator_list()
     serializer_class = IndicatorSerializer
     pagination_class = IndicatorPagination
-    filter_backends = [DjangoFilterBackend, SearchFilter, UpdatedSinceFilter]
+    filter_backends = [FilterBackend, SearchFilter, UpdatedSinceFilter]
     filterset_class = IndicatorFilter
     search_fields = ["name", "code"]
     sync_resource = "indicator"

@@ -120,7 +120,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "plantracker.api.filtering.FilterBackend",
         "plantracker.api.search.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import JSONParser
@@ -12,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from plantracker.api.filtering import FilterBackend
 from plantracker.api.idempotency import idempotent_create
 from plantracker.api.sync import SyncListMixin, UpdatedSinceFilter
 from tasks_app.api.tasks_filters import ExtensionRequestFilter
@@ -67,7 +67,7 @@ class ExtensionRequestListView(SyncListMixin, ListAPIView):
 
     serializer_class = ExtensionRequestSerializer
     pagination_class = NewestFirstPagination
-    filter_backends = [DjangoFilterBackend, UpdatedSinceFilter]
+    filter_backends = [FilterBackend, UpdatedSinceFilter]
     filterset_class = ExtensionRequestFilter
     sync_resource = "extension_request"
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView, RetrieveAPIView
@@ -22,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from plantracker.api.concurrency import ETagRetrieveMixin, etag_for, if_match_header
+from plantracker.api.filtering import FilterBackend
 from plantracker.api.idempotency import idempotent_create
 from plantracker.api.pagination import StandardCursorPagination
 from plantracker.api.search import SearchFilter
@@ -46,7 +46,7 @@ from tasks_app.services.task_transition import task_transition
 from tasks_app.services.task_update import task_update
 from tasks_app.services.urge import task_urge
 
-TASK_FILTER_BACKENDS = [DjangoFilterBackend, SearchFilter, StableOrderingFilter, UpdatedSinceFilter]
+TASK_FILTER_BACKENDS = [FilterBackend, SearchFilter, StableOrderingFilter, UpdatedSinceFilter]
 
 
 # A task's representation changes with the day (flag, expected progress, report status)
@@ -195,7 +195,7 @@ class SupervisionOverdueView(ListAPIView):
 
     serializer_class = OverdueItemSerializer
     pagination_class = OverduePagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = TaskFilter
 
     def get_queryset(self) -> QuerySet[Task]:
