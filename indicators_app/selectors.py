@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from indicators_app.assessment import GDP_INDICATOR_NAME, Assessment, assess, is_gdp_sync
@@ -46,14 +48,33 @@ def latest_observations(
     indicator_ids: Iterable[int], *, as_of: dt.date | None = None
 ) -> dict[int, Observation]:
     """The latest observation (by period end, then id) of each indicator: one query."""
-    base = _observations_as_of(as_of)
-    newest = (
-        base.filter(indicator_id=OuterRef("indicator_id")).order_by("-period_end", "-id")
-    ).values("pk")[:1]
-    rows = base.filter(indicator_id__in=list(indicator_ids), pk=Subquery(newest))
-    # No ORDER BY: one row per indicator, and the default ordering joins indicator and plan.
-    rows = rows.select_related("reported_by", "verified_by").order_by()
+    base = _observations_as_of(as_of).filter(indicator_id__in=list(indicator_ids))
+    if connection.vendor == "postgresql":
+        # DISTINCT ON: one index-ordered pass instead of a subquery per observation row.
+        rows = base.order_by("indicator_id", "-period_end", "-id").distinct("indicator_id")
+    else:
+        newest = (
+            _observations_as_of(as_of)
+            .filter(indicator_id=OuterRef("indicator_id"))
+            .order_by("-period_end", "-id")
+        ).values("pk")[:1]
+        # No ORDER BY: one row per indicator; the default ordering joins indicator and plan.
+        rows = base.filter(pk=Subquery(newest)).order_by()
+    rows = rows.select_related("reported_by", "verified_by").defer(
+        *_unrendered_person_columns("reported_by"), *_unrendered_person_columns("verified_by")
+    )
     return {row.indicator_id: row for row in rows}
+
+
+def _unrendered_person_columns(relation: str) -> list[str]:
+    """`relation__column` for every user column a person reference does not render
+    (passwords, login times…): not loaded, not parsed."""
+    rendered = {"id", "username", "display_name"}
+    return [
+        f"{relation}__{f.name}"
+        for f in get_user_model()._meta.concrete_fields
+        if f.name not in rendered
+    ]
 
 
 def latest_judgements(
@@ -68,7 +89,8 @@ def latest_judgements(
     ).values("pk")[:1]
     rows = base.filter(indicator_id__in=list(indicator_ids), pk=Subquery(newest))
     # No ORDER BY: one row per indicator, and the default ordering joins indicator and plan.
-    return {row.indicator_id: row for row in rows.select_related("judged_by").order_by()}
+    rows = rows.select_related("judged_by").defer(*_unrendered_person_columns("judged_by"))
+    return {row.indicator_id: row for row in rows.order_by()}
 
 
 def gdp_indicator_ids(plan_ids: Iterable[int]) -> dict[int, int]:
