@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from indicators_app.assessment import GDP_INDICATOR_NAME, Assessment, assess, is_gdp_sync
 from indicators_app.models import Indicator, IndicatorJudgement, Observation, ObservationRevision
+from tasks_app.selectors import person_columns_not_rendered
 
 
 def indicator_list() -> QuerySet[Indicator]:
@@ -61,20 +61,9 @@ def latest_observations(
         # No ORDER BY: one row per indicator; the default ordering joins indicator and plan.
         rows = base.filter(pk=Subquery(newest)).order_by()
     rows = rows.select_related("reported_by", "verified_by").defer(
-        *_unrendered_person_columns("reported_by"), *_unrendered_person_columns("verified_by")
+        *person_columns_not_rendered("reported_by"), *person_columns_not_rendered("verified_by")
     )
     return {row.indicator_id: row for row in rows}
-
-
-def _unrendered_person_columns(relation: str) -> list[str]:
-    """`relation__column` for every user column a person reference does not render
-    (passwords, login times…): not loaded, not parsed."""
-    rendered = {"id", "username", "display_name"}
-    return [
-        f"{relation}__{f.name}"
-        for f in get_user_model()._meta.concrete_fields
-        if f.name not in rendered
-    ]
 
 
 def latest_judgements(
@@ -89,7 +78,7 @@ def latest_judgements(
     ).values("pk")[:1]
     rows = base.filter(indicator_id__in=list(indicator_ids), pk=Subquery(newest))
     # No ORDER BY: one row per indicator, and the default ordering joins indicator and plan.
-    rows = rows.select_related("judged_by").defer(*_unrendered_person_columns("judged_by"))
+    rows = rows.select_related("judged_by").defer(*person_columns_not_rendered("judged_by"))
     return {row.indicator_id: row for row in rows.order_by()}
 
 

@@ -61,6 +61,14 @@ def sees_everything(user: User) -> bool:
     return user.is_superuser or user.district_role in (Role.SUPERVISOR, Role.LEADER)
 
 
+def person_columns_not_rendered(relation: str) -> list[str]:
+    """`relation__column` for every user column a person reference does not show (id,
+    username, display_name are shown; password hashes, login times… are not): for
+    `defer()` next to `select_related(relation)`, so they are neither loaded nor parsed."""
+    shown = {"id", "username", "display_name"}
+    return [f"{relation}__{f.name}" for f in User._meta.concrete_fields if f.name not in shown]
+
+
 def user_department_ids(user: User) -> list[int]:
     return list(user.memberships.values_list("department_id", flat=True))
 
@@ -141,7 +149,11 @@ def _annotated_tasks(today: dt.date, _rules: tuple, _vendor: str) -> QuerySet[Ta
                 )
             ),
         )
-    tasks = _precompiled(tasks).select_related("lead_department", "owner")
+    tasks = (
+        _precompiled(tasks)
+        .select_related("lead_department", "owner")
+        .defer(*person_columns_not_rendered("owner"))
+    )
     if _vendor == "postgresql":
         return tasks
     return tasks.prefetch_related(
