@@ -107,7 +107,9 @@ def tasks_for_api(*, user: User, today: dt.date) -> QuerySet[Task]:
     Everything is computed in SQL; related rows come with select_related/prefetch, so a
     page costs the same number of queries whatever its size.
     """
-    return restrict_to_visible(_annotated_tasks(today, _rules_key(), connection.vendor), user)
+    # .all(): a clone, so that nothing evaluated by a caller lands in the cached queryset.
+    shared = _annotated_tasks(today, _rules_key(), connection.vendor)
+    return restrict_to_visible(shared.all(), user)
 
 
 def _rules_key() -> tuple:

@@ -137,3 +137,14 @@ def test_notification_rendering_equals_drf_generic_rendering(world: World) -> No
     rendered = [serializer.to_representation(n) for n in notifications]
     assert {r["is_read"] for r in rendered} == {True, False}
     assert any(r["task"] is None for r in rendered)
+
+
+def test_the_per_day_queryset_is_never_evaluated_in_place(world: World) -> None:
+    """tasks_for_api hands out clones: evaluating one (as a supervisor, unfiltered) must not
+    fill the shared per-day queryset's result cache, or later callers would read old rows."""
+    today = timezone.localdate()
+    first = list(tasks_for_api(user=world.supervisor, today=today))
+    Task.objects.filter(pk=world.task.pk).update(title="改过的标题")
+    again = {t.pk: t.title for t in tasks_for_api(user=world.supervisor, today=today)}
+    assert len(first) == len(again)
+    assert again[world.task.pk] == "改过的标题"
