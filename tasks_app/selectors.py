@@ -11,6 +11,7 @@ from django.db.models import (
     Case,
     ExpressionWrapper,
     IntegerField,
+    JSONField,
     OuterRef,
     Prefetch,
     Q,
@@ -212,8 +213,30 @@ def key_results_of(task: Task) -> list[KeyResult]:
 
 
 def task_visible_or_404(*, user: User, task_id: int | str, today: dt.date) -> Task:
-    """One annotated task the user may see; Http404 otherwise (hidden and absent look alike)."""
-    return get_object_or_404(tasks_for_api(user=user, today=today), pk=task_id)
+    """One annotated task the user may see; Http404 otherwise (hidden and absent look alike).
+
+    The caller's department roles come in the same statement (`viewer_department_roles`,
+    read by workflow.relations for what the caller may do): one query less per detail.
+    """
+    tasks = tasks_for_api(user=user, today=today)
+    roles_sql = _VIEWER_ROLES_SQL.get(connection.vendor)
+    if roles_sql and user.is_authenticated:
+        tasks = tasks.annotate(
+            viewer_id=Value(user.pk, output_field=IntegerField()),
+            viewer_department_roles=RawSQL(roles_sql, [user.pk], output_field=JSONField()),
+        )
+    return get_object_or_404(tasks, pk=task_id)
+
+
+# {department id: role} of one user's memberships, as JSON text (self-contained: no outer
+# reference); JSONField decodes it.
+_VIEWER_ROLES_SQL = {
+    vendor: f"SELECT {function} FROM {Membership._meta.db_table} m WHERE m.user_id = %s"
+    for vendor, function in (
+        ("postgresql", "json_object_agg(m.department_id, m.role)::text"),
+        ("sqlite", "json_group_object(m.department_id, m.role)"),
+    )
+}
 
 
 def overdue_items(*, user: User, today: dt.date) -> QuerySet[Task]:

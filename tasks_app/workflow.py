@@ -166,6 +166,13 @@ def department_roles(user: User) -> dict[int, str]:
     return dict(Membership.objects.filter(user=user).values_list("department_id", "role"))
 
 
+def _loaded_department_roles(user: User, task: Task) -> dict[int, str] | None:
+    """The roles selectors.task_visible_or_404 loaded with the task, if it did for `user`."""
+    if getattr(task, "viewer_id", None) != user.pk or not hasattr(task, "viewer_department_roles"):
+        return None
+    return {int(dep): role for dep, role in (task.viewer_department_roles or {}).items()}
+
+
 def co_department_ids(task: Task) -> set[int]:
     """The task's co-departments, from the prefetch cache when there is one."""
     rows = getattr(task, "co_department_rows", None)
@@ -189,7 +196,9 @@ def relations(user: User, task: Task) -> frozenset[Relation]:
         found.add(R.SUPERVISOR)
     if user.district_role == User.DistrictRole.LEADER:
         found.add(R.LEADER)
-    roles = department_roles(user)
+    roles = _loaded_department_roles(user, task)
+    if roles is None:
+        roles = department_roles(user)
     is_lead = {dep: role == Membership.DeptRole.LEAD for dep, role in roles.items()}
     if task.lead_department_id in is_lead:
         found.add(R.LEAD_DEPT_LEAD if is_lead[task.lead_department_id] else R.LEAD_DEPT_STAFF)
