@@ -67,7 +67,7 @@ run: seed
 test: install deps-system
 	DJANGO_SETTINGS_MODULE=plantracker.settings.test $(PY) .ci/services.py -- $(PY) -m pytest $(PYTEST_ARGS)
 
-# City-scale benchmark (README "Performance", bench/README.md): ~15–20 min, not part of
+# City-scale benchmark (README "Performance", bench/README.md): ~6–8 min, not part of
 # `make test`. wrk (Debian) drives the throughput runs; BENCH_ARGS go to bench/run.py.
 bench: install deps-system
 	@command -v wrk >/dev/null 2>&1 || { \
