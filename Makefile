@@ -13,7 +13,7 @@ DEMO_PASSWORD ?= plantracker-demo
 PLAN   ?= seeds/daxing-2025/plan.txt
 export DJANGO_SETTINGS_MODULE ?= plantracker.settings.local
 
-.PHONY: help install deps-system run serve migrate seed test lint format lock bench fuzz clean messages
+.PHONY: help install deps-system run serve migrate seed test lint format lock bench fuzz clean messages var
 
 help:
 	@echo "make run    install, migrate, import the 2025 plan, demo accounts, serve + worker/beat"
@@ -44,6 +44,7 @@ deps-system:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    chromium chromium-driver fonts-wqy-zenhei fontconfig) >/dev/null; }
 
+# Phony: a var/ left by `make test` (screenshots) must not skip the broker folders.
 var:
 	@mkdir -p var/celery-broker var/celery-processed var/media
 
