@@ -195,12 +195,14 @@ def _precompiled(tasks: QuerySet[Task]) -> QuerySet[Task]:
 
 
 def co_departments_of(task: Task) -> list[Department] | list[dict]:
-    """The task's co-departments by code, as loaded by tasks_for_api when it loaded them:
-    {"id", "code", "name"} dicts on PostgreSQL, Department rows otherwise."""
+    """The task's co-departments by code, as loaded with the task when they were:
+    {"id", "code", "name"} dicts (tasks_for_api on PostgreSQL), Department rows otherwise."""
     for loaded in ("co_department_rows", "co_department_list"):
         rows = getattr(task, loaded, None)
         if rows is not None:
             return rows
+    if "co_departments" in getattr(task, "_prefetched_objects_cache", {}):
+        return sorted(task.co_departments.all(), key=lambda d: d.code)
     return list(task.co_departments.order_by("code"))
 
 

@@ -18,6 +18,7 @@ from enum import StrEnum
 from django.utils.translation import gettext_lazy as _
 
 from tasks_app.models import Membership, Task, TaskStatus, User
+from tasks_app.selectors import co_departments_of
 
 S = TaskStatus
 
@@ -174,17 +175,8 @@ def _loaded_department_roles(user: User, task: Task) -> dict[int, str] | None:
 
 
 def co_department_ids(task: Task) -> set[int]:
-    """The task's co-departments, from the prefetch cache when there is one."""
-    rows = getattr(task, "co_department_rows", None)
-    if rows is not None:
-        return {row["id"] for row in rows}
-    prefetched = getattr(task, "co_department_list", None)
-    if prefetched is not None:
-        return {d.pk for d in prefetched}
-    cache = getattr(task, "_prefetched_objects_cache", {})
-    if "co_departments" in cache:
-        return {d.pk for d in cache["co_departments"]}
-    return set(task.co_departments.values_list("pk", flat=True))
+    """The task's co-departments' ids, from what was loaded with it when it was."""
+    return {d["id"] if isinstance(d, dict) else d.pk for d in co_departments_of(task)}
 
 
 def relations(user: User, task: Task) -> frozenset[Relation]:
