@@ -46,7 +46,7 @@ deps-system:
 
 # Phony: a var/ left by `make test` (screenshots) must not skip the broker folders.
 var:
-	@mkdir -p var/celery-broker var/celery-processed var/media
+	@mkdir -p var/celery-broker var/celery-processed var/celery-control var/media
 
 migrate: install var
 	$(PY) manage.py migrate --noinput

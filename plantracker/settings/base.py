@@ -212,6 +212,8 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(VAR_DIR / "celery-processed"),
         "store_processed": False,
+        # kombu's broadcast (pidbox) exchanges; its default is ./control in the cwd.
+        "control_folder": str(VAR_DIR / "celery-control"),
     }
 else:
     # Must exceed the longest task's hard time limit, or Redis redelivers it.
