@@ -145,13 +145,13 @@ def sql_params(s: dict[str, Any], user: Any, limit: int) -> dict[str, Any]:
     from django.conf import settings
     from django.utils import timezone
 
-    from tasks_app.report_cadence import (
+    from tasks_app.workflow.cadence import (
         last_closed_period,
         period_deadline,
         period_due_date,
         period_last_day,
     )
-    from tasks_app.workdays import add_working_days
+    from tasks_app.workflow.workdays import add_working_days
 
     conf, today = settings.PLANTRACKER, timezone.localdate()
     period = last_closed_period(today)
@@ -279,8 +279,8 @@ def _job_reminders() -> tuple[dict[str, Any], Callable[[], Any]]:
 
     from django.utils import timezone
 
-    from tasks_app.services.reminders import reminders_run
-    from tasks_app.workdays import is_working_day
+    from tasks_app.reminders.run import reminders_run
+    from tasks_app.workflow.workdays import is_working_day
 
     day = timezone.localdate()
     while not is_working_day(day):
@@ -292,8 +292,8 @@ def _job_rollup() -> tuple[dict[str, Any], Callable[[], Any]]:
     from django.utils import timezone
 
     from tasks_app.models import Task
+    from tasks_app.rollups.build import rollup_build
     from tasks_app.rollups.quarters import Quarter
-    from tasks_app.services.rollups import rollup_build
 
     today = timezone.localdate()
     quarter = Quarter.of(today).previous()
@@ -308,8 +308,8 @@ def _job_rollup() -> tuple[dict[str, Any], Callable[[], Any]]:
 
 
 def _job_import() -> tuple[dict[str, Any], Callable[[], Any]]:
-    from tasks_app.enrichment import load_enrichment
-    from tasks_app.services.plan_import import plan_import
+    from tasks_app.plans.enrichment import load_enrichment
+    from tasks_app.plans.importer import plan_import
 
     seed = REPO / "seeds" / "daxing-2025"
 

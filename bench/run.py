@@ -35,7 +35,7 @@ from bench import load, report  # noqa: E402
 RESULTS = REPO / "bench" / "results"
 BENCH_ENV = {
     # The production settings, as a deployment runs them, minus HTTPS (plain loopback).
-    "DJANGO_SETTINGS_MODULE": "plantracker.settings.production",
+    "DJANGO_SETTINGS_MODULE": "bench.settings",
     "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789abcdef0123456789",
     "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
     "DJANGO_SECURE_SSL_REDIRECT": "false",

@@ -9,5 +9,7 @@ class IndicatorsAppConfig(AppConfig):
     verbose_name = _("主要指标")
 
     def ready(self) -> None:
-        # Registers observation_reminder_items with tasks_app's reminder provider registry.
-        from indicators_app import reminders  # noqa: F401
+        # What tasks_app needs of indicators, registered with its registries (tasks_app
+        # imports no other app): reminder items, the plan import's indicators, rollup counts.
+        from indicators_app import reminders, rollups  # noqa: F401
+        from indicators_app.services import sync  # noqa: F401

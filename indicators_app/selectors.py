@@ -21,7 +21,7 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from indicators_app.assessment import GDP_INDICATOR_NAME, Assessment, assess, is_gdp_sync
 from indicators_app.models import Indicator, IndicatorJudgement, Observation, ObservationRevision
-from tasks_app.selectors import person_columns_not_rendered
+from tasks_app.workflow.selectors import person_columns_not_rendered
 
 
 def indicator_list() -> QuerySet[Indicator]:

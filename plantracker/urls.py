@@ -10,7 +10,7 @@ from plantracker.health import healthz
 urlpatterns = [
     path("admin/", admin.site.urls),
     # the supervision console (督查控制台): its own login, so department leads need no is_staff
-    path("console/", include("tasks_app.console.urls")),
+    path("console/", include("plantracker.console.urls")),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("plantracker.api_urls")),
 ]

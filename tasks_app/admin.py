@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from tasks_app import models as m
-from tasks_app.admin_history import TaskHistoryAdminMixin
+from tasks_app.workflow.admin_history import TaskHistoryAdminMixin
 
 
 class MembershipInline(admin.TabularInline):
@@ -165,4 +165,4 @@ admin.site.site_url = "/console/"  # "View site" opens the supervision console
 admin.site.site_title = _("plantracker")
 
 # Reminder ledger, delivery outbox and rollups (read-only), registered on import.
-from tasks_app import admin_reminders  # noqa: E402, F401
+from tasks_app.reminders import admin as admin_reminders  # noqa: E402, F401

@@ -13,9 +13,9 @@ from celery import shared_task
 from celery.signals import worker_ready
 from django.utils import timezone
 
-from tasks_app.services.deliveries import deliveries_sweep, delivery_attempt
-from tasks_app.services.reminders import reminders_run
-from tasks_app.services.rollups import rollup_build_previous_quarter, rollup_job_run
+from tasks_app.reminders.deliveries import deliveries_sweep, delivery_attempt
+from tasks_app.reminders.run import reminders_run
+from tasks_app.rollups.build import rollup_build_previous_quarter, rollup_job_run
 
 
 @shared_task(name="tasks_app.reminders_run", soft_time_limit=600, time_limit=660)

@@ -11,9 +11,9 @@ from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
 
-from tasks_app.enrichment import load_enrichment
 from tasks_app.models import Department, Membership, Plan, User
-from tasks_app.services.plan_import import plan_import
+from tasks_app.plans.enrichment import load_enrichment
+from tasks_app.plans.importer import plan_import
 from tests.openapi import validated_api  # noqa: F401  (fixture: schema-checked APIClient)
 
 REPO = Path(__file__).resolve().parent.parent

@@ -45,7 +45,8 @@ from plantracker.api.filtering import FilterBackend
 from plantracker.api.idempotency import idempotent_create
 from plantracker.api.pagination import StandardCursorPagination
 from plantracker.api.search import SearchFilter
-from plantracker.api.sync import SyncCursorPagination, SyncListMixin, UpdatedSinceFilter
+from plantracker.api.sync import SyncCursorPagination, UpdatedSinceFilter
+from tasks_app.api.sync import SyncListMixin
 from tasks_app.models import Tombstone
 
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from indicators_app.assessment import is_judged
 from indicators_app.models import AssessmentStatus, Indicator, IndicatorJudgement
 from indicators_app.permissions import can_judge
 from indicators_app.services.observations import indicator_touch
-from plantracker.api.exceptions import Conflict
+from plantracker.errors import Conflict, PermissionDenied, ValidationError
 from tasks_app.models import User
 
 

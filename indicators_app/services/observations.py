@@ -22,12 +22,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from indicators_app.assessment import GDP_INDICATOR_NAME, GDP_SYNC_MARK
 from indicators_app.models import Indicator, Observation, ObservationRevision
 from indicators_app.permissions import can_report, can_verify
 from indicators_app.services.validation import clean_period, clean_value
+from plantracker.errors import PermissionDenied, ValidationError
 from tasks_app.models import User
 
 CREATED, CORRECTED, UNCHANGED = "created", "corrected", "unchanged"

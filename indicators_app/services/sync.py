@@ -1,4 +1,4 @@
-"""Plan import: upsert the plan's indicators (used by tasks_app.services.plan_import)."""
+"""Plan import: upsert the plan's indicators (a step of tasks_app.plans.importer)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 from indicators_app.models import Indicator
-from tasks_app.enrichment import EnrichmentError
+from tasks_app.plans.enrichment import EnrichmentError
+from tasks_app.plans.steps import register_import_step
 
 if TYPE_CHECKING:
-    from tasks_app.enrichment import Enrichment
     from tasks_app.models import Department, Plan
-    from tasks_app.plan_parser import ParsedIndicator, ParsedPlan
-    from tasks_app.services.plan_import import ImportResult
+    from tasks_app.plans.enrichment import Enrichment
+    from tasks_app.plans.importer import ImportResult
+    from tasks_app.plans.parser import ParsedIndicator, ParsedPlan
 
 INDICATOR_FIELDS = (
     "order",
@@ -80,6 +81,7 @@ def _check_declared_counts(parsed: ParsedPlan, categories: list[str]) -> None:
             )
 
 
+@register_import_step
 def indicators_sync(
     *,
     plan: Plan,

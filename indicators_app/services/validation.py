@@ -16,12 +16,12 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ValidationError
 
 from indicators_app.assessment import is_growth_measured
 from indicators_app.models import Indicator
 from indicators_app.periods import Period, PeriodError, parse_period
 from indicators_app.units import Converted, UnitError, convert, is_known, normalize_unit
+from plantracker.errors import ValidationError
 
 STORED_PLACES = Decimal("0.0001")
 MAX_ABS_VALUE = Decimal(10) ** 20  # Observation.value: 24 digits, 4 after the point

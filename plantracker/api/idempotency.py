@@ -11,7 +11,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from django.apps import apps
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
@@ -19,13 +22,16 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tasks_app.models import IdempotencyRecord
-
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
 
 
-def _replay(record: IdempotencyRecord, request: Request) -> Response:
+def _record_model() -> type[Model]:
+    """The model that stores replies (settings.PLANTRACKER_IDEMPOTENCY_MODEL, app_label.Model)."""
+    return apps.get_model(settings.PLANTRACKER_IDEMPOTENCY_MODEL)
+
+
+def _replay(record: Model, request: Request) -> Response:
     if record.path != request.path or record.method != request.method:
         raise ValidationError(
             {"Idempotency-Key": [_("该幂等键已用于其他请求。")]}, code="idempotency_key_reused"
@@ -44,7 +50,7 @@ def idempotent_create(request: Request, create: Callable[[], Response]) -> Respo
         raise ValidationError({HEADER: [_("幂等键过长。")]}, code="max_length")
     try:
         with transaction.atomic():
-            record = IdempotencyRecord.objects.create(
+            record = _record_model().objects.create(
                 user=request.user, key=key, method=request.method, path=request.path
             )
             response = create()
@@ -58,7 +64,7 @@ def idempotent_create(request: Request, create: Callable[[], Response]) -> Respo
             record.save(update_fields=["status_code", "response_body"])
             return response
     except IntegrityError:
-        existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+        existing = _record_model().objects.filter(user=request.user, key=key).first()
         if existing is None:
             raise
         return _replay(existing, request)

@@ -11,13 +11,13 @@ changed inside the window come again; clients upsert by `id`, so duplicates are
 harmless. Long batch writes (imports, reminder runs) must commit in chunks shorter than
 the window, or the window must be raised.
 
-Tombstones. A deleted or archived object cannot appear in a list, so writers record a
-`Tombstone` (resource, object_id, task_id, department_ids) in the same transaction, via
-`tombstone_record(...)`. When `updated_since` is given, the FIRST page of a list (no
-`cursor` parameter) starts with `{"id": <object id>, "deleted": true}` for every
-tombstone of the view's resource stamped since the overlapped cursor and visible to the
-caller. They come before the live rows, so a client applying results in order ends
-with the right state even when an object was tombstoned and later restored.
+Tombstones. A deleted or archived object cannot appear in a list, so the app records
+its deletions (tasks_app: `Tombstone` rows, tasks_app/org/tombstones.py) and its list
+views answer `sync_deleted_ids(cutoff)`. When `updated_since` is given, the FIRST page of
+a list (no `cursor` parameter) starts with `{"id": <object id>, "deleted": true}` for
+every such object gone since the overlapped cursor and visible to the caller. They come
+before the live rows, so a client applying results in order ends with the right state
+even when an object was tombstoned and later restored.
 
 Which time to send next: every sync response carries `X-Server-Time` (the server's
 time when the request began); send it back as `updated_since` next time.
@@ -32,13 +32,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Q, QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -49,8 +46,6 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from plantracker.api.pagination import StandardCursorPagination
-from tasks_app.models import Tombstone, User
-from tasks_app.selectors import sees_everything, tasks_visible_to, user_department_ids
 
 PARAM = "updated_since"
 SERVER_TIME_HEADER = "X-Server-Time"
@@ -148,81 +143,6 @@ class SyncCursorPagination(StandardCursorPagination):
         return wrapped
 
 
-def tombstone_record(
-    *,
-    resource: str,
-    object_id: int,
-    task_id: int | None = None,
-    department_ids: Iterable[int] = (),
-) -> None:
-    """Upsert the tombstone of one object (call inside the deleting service's transaction)."""
-    tombstones_record(resource=resource, rows=[(object_id, task_id, department_ids)])
-
-
-def tombstones_record(
-    *, resource: str, rows: Iterable[tuple[int, int | None, Iterable[int]]]
-) -> int:
-    """Upsert many tombstones in one statement: rows of (object_id, task_id, department_ids)."""
-    objs = [
-        Tombstone(
-            resource=resource,
-            object_id=object_id,
-            task_id=task_id,
-            department_ids=sorted({int(d) for d in department_ids}),
-        )
-        for object_id, task_id, department_ids in rows
-    ]
-    if not objs:
-        return 0
-    Tombstone.objects.bulk_create(
-        objs,
-        update_conflicts=True,
-        unique_fields=["resource", "object_id"],
-        update_fields=["task_id", "department_ids", "updated_at"],
-    )
-    return len(objs)
-
-
-def tombstone_clear(*, resource: str, object_ids: Iterable[int]) -> int:
-    """Forget tombstones of restored objects (e.g. a task taken out of the archive)."""
-    stale = Tombstone.objects.filter(resource=resource, object_id__in=list(object_ids))
-    deleted, _ = stale.delete()
-    return deleted
-
-
-def _departments_contain(department_ids: list[int]) -> Q:
-    """Tombstone.department_ids shares an element with `department_ids`."""
-    condition = Q(pk__in=[])
-    if connection.vendor == "postgresql":
-        for dep in department_ids:
-            condition |= Q(department_ids__contains=[dep])
-        return condition
-    # SQLite (local `make run`): JSON is stored as text like "[3, 17]".
-    for dep in department_ids:
-        condition |= Q(department_ids_text__regex=rf"[\[ ,]{dep}[,\]]")
-    return condition
-
-
-def tombstones_visible_to(user: User, tombstones: QuerySet[Tombstone]) -> QuerySet[Tombstone]:
-    """Tombstones whose departments include one of the user's, or whose task the user sees."""
-    if sees_everything(user):
-        return tombstones
-    if connection.vendor != "postgresql":
-        tombstones = tombstones.annotate(department_ids_text=Cast("department_ids", TextField()))
-    visible_task = Q(task_id__in=tasks_visible_to(user).values("pk"))
-    return tombstones.filter(visible_task | _departments_contain(user_department_ids(user)))
-
-
-def tombstone_payloads(tombstones: QuerySet[Tombstone], cutoff: dt.datetime) -> list[dict]:
-    """`{"id", "deleted": true}` for each tombstone stamped at or after `cutoff` (one query)."""
-    ids = (
-        tombstones.filter(updated_at__gte=cutoff)
-        .order_by("updated_at", "object_id")
-        .values_list("object_id", flat=True)
-    )
-    return [{"id": object_id, "deleted": True} for object_id in ids]
-
-
 class StableOrderingFilter(OrderingFilter):
     """`?ordering=` with `id` appended as a tie-breaker.
 
@@ -262,9 +182,13 @@ class SyncListMixin:
         if UpdatedSinceFilter not in cls.filter_backends:
             raise TypeError(f"{cls.__name__}.filter_backends must include UpdatedSinceFilter")
 
-    def sync_tombstones(self) -> QuerySet[Tombstone]:
-        resource_tombstones = Tombstone.objects.filter(resource=self.get_sync_resource())
-        return tombstones_visible_to(self.request.user, resource_tombstones)
+    def sync_deleted_ids(self, cutoff: dt.datetime) -> list[int]:
+        """Ids of this resource's objects that left the caller's view since `cutoff`.
+
+        Generic plumbing knows no records of deletions: the app's mixin answers this
+        (tasks_app.api.sync.SyncListMixin reads its tombstones).
+        """
+        return []
 
     def get_sync_resource(self) -> str:
         return self.sync_resource
@@ -278,7 +202,8 @@ class SyncListMixin:
         cursor_param = getattr(self.paginator, "cursor_query_param", "cursor")
         first_page = not request.query_params.get(cursor_param)
         if cutoff is not None and first_page:
-            rows = tombstone_payloads(self.sync_tombstones(), cutoff) + rows
+            deleted = [{"id": pk, "deleted": True} for pk in self.sync_deleted_ids(cutoff)]
+            rows = deleted + rows
         response = self.get_paginated_response(rows) if page is not None else Response(rows)
         response[SERVER_TIME_HEADER] = started.isoformat()
         return response

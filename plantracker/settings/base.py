@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "tasks_app",
     "indicators_app",
+    "plantracker.console",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +84,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # SQLite (make run) cannot defer unique constraints; PostgreSQL enforces them.
 SILENCED_SYSTEM_CHECKS = ["models.W038"]
 AUTH_USER_MODEL = "tasks_app.User"
+# Where the API's Idempotency-Key replies are kept (plantracker/api knows no app by import).
+PLANTRACKER_IDEMPOTENCY_MODEL = "tasks_app.IdempotencyRecord"
 
 # Counts failed logins and refuses locked usernames (PLANTRACKER["LOGIN_LOCKOUT_*"]).
 AUTHENTICATION_BACKENDS = ["plantracker.api.throttling.LockoutModelBackend"]
@@ -183,7 +186,7 @@ SPECTACULAR_SETTINGS = {
         "TaskStatusEnum": "tasks_app.models.TaskStatus",
         "DepartmentKindEnum": "tasks_app.models.Department.Kind",
         "IndicatorStatusEnum": "indicators_app.models.AssessmentStatus",
-        "TransitionActionEnum": "tasks_app.workflow.TRANSITION_ACTIONS",
+        "TransitionActionEnum": "tasks_app.workflow.rules.TRANSITION_ACTIONS",
         "ExtensionRequestStatusEnum": "tasks_app.models.ExtensionRequest.Status",
     },
     "POSTPROCESSING_HOOKS": [
@@ -263,7 +266,7 @@ PLANTRACKER = {
     "WEBHOOK_URL": env("PLANTRACKER_WEBHOOK_URL", default=""),
     "WEBHOOK_TIMEOUT_SECONDS": env.float("PLANTRACKER_WEBHOOK_TIMEOUT_SECONDS", default=5.0),
     "DELIVERY_MAX_ATTEMPTS": env.int("PLANTRACKER_DELIVERY_MAX_ATTEMPTS", default=6),
-    # Reminder channels and the delivery outbox (tasks_app/services/deliveries.py).
+    # Reminder channels and the delivery outbox (tasks_app/reminders/deliveries.py).
     "WEBHOOK_STYLE": env("PLANTRACKER_WEBHOOK_STYLE", default="wecom"),  # or "dingtalk"
     "EMAIL_TIMEOUT_SECONDS": env.float("PLANTRACKER_EMAIL_TIMEOUT_SECONDS", default=20.0),
     # Backoff between attempts: base × 2^(attempt − 1) seconds, capped.

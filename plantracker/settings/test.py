@@ -7,5 +7,9 @@ backend by itself; tests that need real SMTP set it explicitly.
 """
 
 from .base import *  # noqa: F403
+from .base import INSTALLED_APPS
+
+# tests/bench checks the benchmark's city generator (bench/city, not installed in production)
+INSTALLED_APPS = [*INSTALLED_APPS, "bench.city"]
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from tasks_app.models import Department, Milestone, Notification, Task
-from tasks_app.selectors_directory import milestones_overdue_q
+from tasks_app.plans.selectors import milestones_overdue_q
 
 
 @extend_schema_field(OpenApiTypes.INT)

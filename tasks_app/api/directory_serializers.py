@@ -35,7 +35,7 @@ class PlanDetailSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-# --- Plan tree (built as plain data by tasks_app.selectors_directory.plan_tree) -------
+# --- Plan tree (built as plain data by tasks_app.plans.selectors.plan_tree) -------
 
 
 class StatusCountsSerializer(serializers.Serializer):

@@ -12,7 +12,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from plantracker.api.concurrency import ETagRetrieveMixin
-from plantracker.api.sync import SyncListMixin
 from tasks_app.api.directory_filters import DepartmentFilter, MilestoneFilter
 from tasks_app.api.directory_serializers import (
     DepartmentSerializer,
@@ -21,8 +20,9 @@ from tasks_app.api.directory_serializers import (
     PlanSerializer,
     PlanTreeSerializer,
 )
+from tasks_app.api.sync import SyncListMixin
 from tasks_app.models import Department, Milestone, Plan, Tombstone
-from tasks_app.selectors_directory import (
+from tasks_app.plans.selectors import (
     departments_all,
     milestones_overdue_q,
     milestones_visible_to,

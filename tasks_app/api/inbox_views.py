@@ -13,16 +13,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from plantracker.api.sync import SyncListMixin
 from tasks_app.api.directory_filters import NotificationFilter
+from tasks_app.api.sync import SyncListMixin
 from tasks_app.api.tasks_serializers import datetime_json
-from tasks_app.models import Notification, Tombstone
-from tasks_app.selectors_directory import notifications_of
-from tasks_app.services.inbox import (
+from tasks_app.inbox.services import (
     notification_mark_read,
     notification_tombstone_resource,
     notifications_mark_all_read,
 )
+from tasks_app.models import Notification, Tombstone
+from tasks_app.plans.selectors import notifications_of
 
 
 class NotificationSerializer(serializers.ModelSerializer):

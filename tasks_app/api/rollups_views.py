@@ -40,22 +40,22 @@ from tasks_app.api.rollups_serializers import (
     RollupListParamsSerializer,
     RollupSerializer,
 )
-from tasks_app.exports import (
+from tasks_app.models import Rollup, RollupJob
+from tasks_app.rollups.build import RollupError, rollup_job_create
+from tasks_app.rollups.exports import (
     CSV_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
     export_filename,
     rollup_csv,
     rollup_xlsx,
 )
-from tasks_app.models import Rollup, RollupJob
 from tasks_app.rollups.selectors import (
     rollup_jobs_visible,
     rollup_rows_visible,
     rollups_list,
     rollups_readable_by,
 )
-from tasks_app.selectors import is_supervisor
-from tasks_app.services.rollups import RollupError, rollup_job_create
+from tasks_app.workflow.selectors import is_supervisor
 
 
 class RollupAccess(IsAuthenticated):

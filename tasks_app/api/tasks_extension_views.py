@@ -13,7 +13,9 @@ from rest_framework.views import APIView
 
 from plantracker.api.filtering import FilterBackend
 from plantracker.api.idempotency import idempotent_create
-from plantracker.api.sync import SyncListMixin, UpdatedSinceFilter
+from plantracker.api.sync import UpdatedSinceFilter
+from tasks_app.api.permissions import WorkflowPermission
+from tasks_app.api.sync import SyncListMixin
 from tasks_app.api.tasks_filters import ExtensionRequestFilter
 from tasks_app.api.tasks_inputs import (
     ExtensionDecisionSerializer,
@@ -23,9 +25,11 @@ from tasks_app.api.tasks_inputs import (
 from tasks_app.api.tasks_nested_serializers import ExtensionRequestSerializer
 from tasks_app.api.tasks_nested_views import NewestFirstPagination, TaskNestedListView
 from tasks_app.models import ExtensionRequest, Task
-from tasks_app.permissions import WorkflowPermission
-from tasks_app.selectors import extension_requests_visible_to, task_extension_requests
-from tasks_app.services.extensions import extension_request_create, extension_request_decide
+from tasks_app.workflow.selectors import extension_requests_visible_to, task_extension_requests
+from tasks_app.workflow.services.extensions import (
+    extension_request_create,
+    extension_request_decide,
+)
 
 
 @declare_errors("extension_request")

@@ -13,9 +13,9 @@ from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from tasks_app.flags import FLAGS
 from tasks_app.models import ExtensionRequest, Task, TaskStatus
-from tasks_app.report_cadence import REPORT_STATUSES
+from tasks_app.workflow.cadence import REPORT_STATUSES
+from tasks_app.workflow.flags import FLAGS
 
 
 @extend_schema_field(OpenApiTypes.INT)

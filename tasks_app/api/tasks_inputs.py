@@ -14,9 +14,9 @@ from drf_standardized_errors.openapi_validation_errors import extend_validation_
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from tasks_app import workflow
 from tasks_app.models import Department, User
-from tasks_app.report_cadence import PERIOD_RE
+from tasks_app.workflow import rules as workflow
+from tasks_app.workflow.cadence import PERIOD_RE
 
 V = TypeVar("V")
 

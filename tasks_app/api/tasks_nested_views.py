@@ -20,7 +20,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from plantracker.api.idempotency import idempotent_create
-from plantracker.api.sync import SyncCursorPagination, SyncListMixin, UpdatedSinceFilter
+from plantracker.api.sync import SyncCursorPagination, UpdatedSinceFilter
+from tasks_app.api.permissions import WorkflowPermission, visible_task_or_404
+from tasks_app.api.sync import SyncListMixin
 from tasks_app.api.tasks_inputs import (
     AttachmentUploadSerializer,
     CommentCreateSerializer,
@@ -36,23 +38,22 @@ from tasks_app.api.tasks_nested_serializers import (
     TaskMilestoneSerializer,
 )
 from tasks_app.models import Attachment, Milestone, Task, Tombstone
-from tasks_app.permissions import WorkflowPermission, visible_task_or_404
-from tasks_app.selectors import (
+from tasks_app.workflow.selectors import (
     task_attachments,
     task_comments,
     task_history,
     task_milestones,
     task_progress_reports,
 )
-from tasks_app.services.attachments import (
+from tasks_app.workflow.services.attachments import (
     ALLOWED_TYPES,
     FileTooLarge,
     attachment_create,
     max_bytes,
 )
-from tasks_app.services.comments import comment_create
-from tasks_app.services.milestones import milestone_complete, milestone_create
-from tasks_app.services.progress_reports import KeyResultValue, progress_report_create
+from tasks_app.workflow.services.comments import comment_create
+from tasks_app.workflow.services.milestones import milestone_complete, milestone_create
+from tasks_app.workflow.services.progress_reports import KeyResultValue, progress_report_create
 
 # Multipart framing around the file; a body larger than this plus the limit is refused
 # before it is parsed.

@@ -9,12 +9,12 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tasks_app import workflow
-from tasks_app.flags import FLAGS
 from tasks_app.models import Department, KeyResult, Task, TaskStatus, User
-from tasks_app.report_cadence import REPORT_STATUSES
-from tasks_app.selectors import co_departments_of, key_results_of
-from tasks_app.workdays import working_days_between
+from tasks_app.workflow import rules as workflow
+from tasks_app.workflow.cadence import REPORT_STATUSES
+from tasks_app.workflow.flags import FLAGS
+from tasks_app.workflow.selectors import co_departments_of, key_results_of
+from tasks_app.workflow.workdays import working_days_between
 
 
 class DepartmentBriefSerializer(serializers.ModelSerializer):

@@ -25,7 +25,9 @@ from plantracker.api.filtering import FilterBackend
 from plantracker.api.idempotency import idempotent_create
 from plantracker.api.pagination import StandardCursorPagination
 from plantracker.api.search import SearchFilter
-from plantracker.api.sync import StableOrderingFilter, SyncListMixin, UpdatedSinceFilter
+from plantracker.api.sync import StableOrderingFilter, UpdatedSinceFilter
+from tasks_app.api.permissions import WorkflowPermission, visible_task_or_404
+from tasks_app.api.sync import SyncListMixin
 from tasks_app.api.tasks_filters import TaskFilter
 from tasks_app.api.tasks_inputs import (
     TaskPatchSerializer,
@@ -40,11 +42,10 @@ from tasks_app.api.tasks_serializers import (
     TaskSerializer,
 )
 from tasks_app.models import Task
-from tasks_app.permissions import WorkflowPermission, visible_task_or_404
-from tasks_app.selectors import overdue_items, task_visible_or_404, tasks_for_api
-from tasks_app.services.task_transition import task_transition
-from tasks_app.services.task_update import task_update
-from tasks_app.services.urge import task_urge
+from tasks_app.workflow.selectors import overdue_items, task_visible_or_404, tasks_for_api
+from tasks_app.workflow.services.task_transition import task_transition
+from tasks_app.workflow.services.task_update import task_update
+from tasks_app.workflow.services.urge import task_urge
 
 TASK_FILTER_BACKENDS = [FilterBackend, SearchFilter, StableOrderingFilter, UpdatedSinceFilter]
 

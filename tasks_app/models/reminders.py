@@ -3,7 +3,7 @@
 ReminderDispatch is the ledger: one row per (item, level, recipient, day), unique in the
 database, written in the same transaction as the digest Notification and its Delivery
 rows. Delivery is the outbox for external channels (e-mail, chat-robot webhook); the
-worker claims a row, sends, and records the outcome (see tasks_app/services/deliveries.py
+worker claims a row, sends, and records the outcome (see tasks_app/reminders/deliveries.py
 for the exact semantics).
 """
 

@@ -1,6 +1,6 @@
 """Quarterly rollups: frozen, versioned snapshots of the plan's numbers, and build jobs.
 
-A Rollup and its rows are written once by tasks_app.services.rollups.rollup_build and
+A Rollup and its rows are written once by tasks_app.rollups.build.rollup_build and
 never updated: every metric is copied into plain columns, nothing points back at live
 tasks, so later changes cannot alter a published quarter. A rebuild is a new version.
 """

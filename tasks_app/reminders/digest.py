@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from tasks_app.models import ReminderLevel
 from tasks_app.reminders.channels import RenderedMessage
 from tasks_app.reminders.ladder import LEVEL_ORDER, Candidate, LadderRules
-from tasks_app.workdays import working_days_between
+from tasks_app.workflow.workdays import working_days_between
 
 # WeCom caps markdown content at 4096 bytes; keep a margin for the header and tail.
 WEBHOOK_MAX_BYTES = 3800

@@ -10,7 +10,7 @@
 
 Rungs are cumulative: an item 20 working days late is at overdue, supervision and
 leaders at once, each with its own recipients and its own cool-down.
-Working days follow the official calendar (tasks_app.workdays).
+Working days follow the official calendar (tasks_app.workflow.workdays).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from django.conf import settings
 
 from tasks_app.models import Membership, ReminderLevel, Role, User
 from tasks_app.reminders.items import ReminderItem
-from tasks_app.workdays import add_working_days, working_days_between
+from tasks_app.workflow.workdays import add_working_days, working_days_between
 
 LEVEL_ORDER = {level: index for index, level in enumerate(ReminderLevel.values)}
 

@@ -13,11 +13,10 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from tasks_app.flags import NOT_CHASED_STATUSES
 from tasks_app.models import Milestone, Task
 from tasks_app.reminders.items import ReminderItem
 from tasks_app.reminders.registry import register_provider
-from tasks_app.report_cadence import (
+from tasks_app.workflow.cadence import (
     MISSING,
     PENDING,
     period_due_date,
@@ -25,6 +24,7 @@ from tasks_app.report_cadence import (
     previous_period,
     report_status_for,
 )
+from tasks_app.workflow.flags import NOT_CHASED_STATUSES
 
 TASK_DEADLINE, MILESTONE, PROGRESS_REPORT = "task_deadline", "milestone", "progress_report"
 

@@ -8,7 +8,7 @@ while the quarter is still running):
   approved after that date (the task was already late) does not: the deadline in force
   is then the replaced date of the first such late extension. Same rule for milestones;
 - overdue: not completed/cancelled/suspended and the deadline in force before `as_of`;
-- red items: flag red on `as_of` (tasks_app.flags);
+- red items: flag red on `as_of` (tasks_app.workflow.flags);
 - milestones due / on time: intermediate and final milestones whose deadline in force
   falls within the quarter, and of those, completed no later than it;
 - progress reports on time / late / missing: the lead department's monthly reports for
@@ -30,7 +30,6 @@ from django.conf import settings
 from django.db.models import Avg, Count, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from tasks_app.flags import NOT_CHASED_STATUSES, RED, with_flags
 from tasks_app.models import (
     ExtensionRequest,
     Milestone,
@@ -40,8 +39,9 @@ from tasks_app.models import (
     Task,
     TaskStatus,
 )
-from tasks_app.report_cadence import IN, LATE, MISSING, report_status_for
 from tasks_app.rollups.quarters import Quarter
+from tasks_app.workflow.cadence import IN, LATE, MISSING, report_status_for
+from tasks_app.workflow.flags import NOT_CHASED_STATUSES, RED, with_flags
 
 PLAN_KEY = "plan"
 Table = dict[Any, dict[str, Any]]

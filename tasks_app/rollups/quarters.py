@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from tasks_app.report_cadence import next_period, period_due_date, period_of
+from tasks_app.workflow.cadence import next_period, period_due_date, period_of
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db.models import Case, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from tasks_app.models import Membership, Rollup, RollupJob, RollupLevel, RollupRow, User
-from tasks_app.selectors import sees_everything
+from tasks_app.workflow.selectors import sees_everything
 
 
 def led_department_ids(user: User) -> list[int]:

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from plantracker.api.sync import tombstone_record
 from tasks_app.models import Department, Plan
+from tasks_app.org.tombstones import tombstone_record
 from tests.openapi import assert_constant_queries
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ import pytest
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from plantracker.api.sync import tombstone_record
 from tasks_app.models import Department, Milestone, Plan, Task, TaskStatus
+from tasks_app.org.tombstones import tombstone_record
 from tests.openapi import assert_constant_queries
 
 pytestmark = pytest.mark.django_db

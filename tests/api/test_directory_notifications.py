@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from plantracker.api.sync import tombstone_record
+from tasks_app.inbox.services import notification_tombstone_resource
 from tasks_app.models import Department, Notification, User
-from tasks_app.services.inbox import notification_tombstone_resource
+from tasks_app.org.tombstones import tombstone_record
 from tests.openapi import assert_constant_queries
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ import pytest
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from tasks_app.flags import with_flags
 from tasks_app.models import Department, Measure, Plan, Task, TaskStatus
+from tasks_app.workflow.flags import with_flags
 from tests.openapi import assert_constant_queries, queries_for
 
 pytestmark = pytest.mark.django_db

@@ -15,14 +15,10 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 
-from plantracker.api.sync import (
-    SyncListMixin,
-    parse_updated_since,
-    tombstone_clear,
-    tombstone_record,
-    tombstones_record,
-)
+from plantracker.api.sync import parse_updated_since
+from tasks_app.api.sync import SyncListMixin
 from tasks_app.models import Department, Tombstone
+from tasks_app.org.tombstones import tombstone_clear, tombstone_record, tombstones_record
 
 URL = "/api/v1/departments/"
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))

@@ -14,7 +14,7 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from tasks_app.models import Attachment, Comment, HistoryEvent
-from tasks_app.services.comments import comment_create
+from tasks_app.workflow.services.comments import comment_create
 from tests.api.tasks_support import (  # noqa: F401
     World,
     assert_multipart_response_matches_schema,

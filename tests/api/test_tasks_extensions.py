@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tasks_app.models import ExtensionRequest, HistoryEvent, Milestone, Notification, Task
-from tasks_app.services.extensions import extension_request_create
+from tasks_app.workflow.services.extensions import extension_request_create
 from tests.api.tasks_support import SHANGHAI, World, clock, world  # noqa: F401
 from tests.openapi import assert_constant_queries
 

@@ -10,8 +10,8 @@ from django.test import RequestFactory
 
 from tasks_app.admin import TaskAdmin
 from tasks_app.models import HistoryEvent, Milestone, Task, User
-from tasks_app.services.comments import comment_create
-from tasks_app.services.milestones import milestone_create
+from tasks_app.workflow.services.comments import comment_create
+from tasks_app.workflow.services.milestones import milestone_create
 from tests.api.tasks_support import World, clock, world  # noqa: F401
 from tests.openapi import assert_constant_queries
 

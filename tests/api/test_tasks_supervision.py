@@ -6,7 +6,6 @@ import datetime as dt
 
 from django.utils import timezone
 
-from tasks_app.flags import RED, YELLOW
 from tasks_app.models import (
     HistoryEvent,
     Milestone,
@@ -15,6 +14,7 @@ from tasks_app.models import (
     Task,
     TaskStatus,
 )
+from tasks_app.workflow.flags import RED, YELLOW
 from tests.api.tasks_support import SHANGHAI, World, clock, world  # noqa: F401
 from tests.openapi import assert_constant_queries
 

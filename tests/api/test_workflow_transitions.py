@@ -13,10 +13,10 @@ import pytest
 from django.db import connection
 
 from plantracker.api.exceptions import PreconditionFailed
-from tasks_app import workflow
 from tasks_app.models import HistoryEvent, Membership, Milestone, Task, TaskStatus
-from tasks_app.services import task_update as task_update_module
-from tasks_app.services.task_update import task_update
+from tasks_app.workflow import rules as workflow
+from tasks_app.workflow.services import task_update as task_update_module
+from tasks_app.workflow.services.task_update import task_update
 from tests.api.tasks_support import World, clock, world  # noqa: F401
 
 # ruff: noqa: F811  (pytest fixtures imported from tests.api.tasks_support)

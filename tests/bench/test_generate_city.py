@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import F, Min, Q
 
+from bench.city.rows import Sizes
 from indicators_app.models import Indicator
-from tasks_app.management.commands._city_rows import Sizes
 from tasks_app.models import Department, Milestone, Notification, Plan, ProgressReport, Task, User
 
 SCALE = 0.001

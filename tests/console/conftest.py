@@ -26,13 +26,13 @@ from PIL import Image
 from indicators_app.models import Indicator
 from indicators_app.services.observations import observation_create
 from tasks_app.models import Department, ExtensionRequest, Milestone, Plan, Rollup, Task, User
-from tasks_app.services.attachments import attachment_create
-from tasks_app.services.extensions import extension_request_create
-from tasks_app.services.milestones import milestone_complete
-from tasks_app.services.progress_reports import KeyResultValue, progress_report_create
-from tasks_app.services.rollups import rollup_build
-from tasks_app.services.task_transition import task_transition
-from tasks_app.services.task_update import task_update
+from tasks_app.rollups.build import rollup_build
+from tasks_app.workflow.services.attachments import attachment_create
+from tasks_app.workflow.services.extensions import extension_request_create
+from tasks_app.workflow.services.milestones import milestone_complete
+from tasks_app.workflow.services.progress_reports import KeyResultValue, progress_report_create
+from tasks_app.workflow.services.task_transition import task_transition
+from tasks_app.workflow.services.task_update import task_update
 from tests.conftest import PASSWORD
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

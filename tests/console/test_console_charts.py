@@ -10,9 +10,9 @@ import pytest
 
 from indicators_app.assessment import Assessment
 from indicators_app.models import Indicator, Observation
-from tasks_app.console import charts, figures
-from tasks_app.console.charts import Bar, LineSeries, Marker, RefLine, TimelineItem
-from tasks_app.console.selectors import IndicatorRow
+from plantracker.console import charts, figures
+from plantracker.console.charts import Bar, LineSeries, Marker, RefLine, TimelineItem
+from plantracker.console.selectors import IndicatorRow
 
 SVG = "{http://www.w3.org/2000/svg}"
 

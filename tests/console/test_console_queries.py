@@ -15,11 +15,11 @@ from django.urls import reverse
 from indicators_app.models import Indicator
 from indicators_app.services.observations import observation_create
 from tasks_app.models import Milestone, Task
-from tasks_app.services.attachments import attachment_create
-from tasks_app.services.extensions import extension_request_create
-from tasks_app.services.progress_reports import progress_report_create
-from tasks_app.services.rollups import rollup_build
-from tasks_app.services.urge import task_urge
+from tasks_app.rollups.build import rollup_build
+from tasks_app.workflow.services.attachments import attachment_create
+from tasks_app.workflow.services.extensions import extension_request_create
+from tasks_app.workflow.services.progress_reports import progress_report_create
+from tasks_app.workflow.services.urge import task_urge
 from tests.console.conftest import TODAY, ConsoleWorld, png_bytes
 
 pytestmark = pytest.mark.django_db

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from rest_framework.exceptions import ValidationError
 
 from indicators_app.models import Observation, ObservationRevision
 from indicators_app.services import observation_create
+from plantracker.errors import ValidationError
 from tests.indicators_app.conftest import GDP
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,15 +10,15 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from tasks_app.inbox.notifications import notification_create
 from tasks_app.models import Channel, Delivery, DeliveryStatus, Notification
-from tasks_app.services.deliveries import (
+from tasks_app.reminders.deliveries import (
     backoff_seconds,
     deliveries_deliver_now,
     deliveries_sweep,
     delivery_attempt,
 )
-from tasks_app.services.notifications import notification_create
-from tasks_app.services.reminders import reminders_run
+from tasks_app.reminders.run import reminders_run
 from tests.reminders.receivers import HttpReceiver, SmtpServer
 
 DAY = dt.date(2025, 9, 28)
@@ -222,7 +222,7 @@ def test_notification_create_queues_the_persons_channels_on_commit(
 
 @pytest.mark.django_db
 def test_an_unexpected_error_is_recorded_and_retried(world, monkeypatch):
-    from tasks_app.services import deliveries
+    from tasks_app.reminders import deliveries
 
     def broken(**kwargs):
         raise RuntimeError("boom")

@@ -11,7 +11,7 @@ import pytest
 from tasks_app.models import HistoryEvent, ReminderDispatch, ReminderLevel, SupervisionNotice
 from tasks_app.reminders.items import ReminderItem
 from tasks_app.reminders.ladder import LadderRules, levels_for, working_days_overdue
-from tasks_app.services.reminders import reminders_run
+from tasks_app.reminders.run import reminders_run
 from tests.reminders.support import FOCUS_DUE
 
 D = dt.date

@@ -16,7 +16,7 @@ from tasks_app.reminders.providers import (
     progress_reports,
     task_deadlines,
 )
-from tasks_app.services.reminders import reminders_run
+from tasks_app.reminders.run import reminders_run
 
 TODAY, WARN_UNTIL = dt.date(2025, 9, 29), dt.date(2025, 10, 13)
 

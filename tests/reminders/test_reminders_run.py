@@ -24,7 +24,7 @@ from tasks_app.models import (
 )
 from tasks_app.reminders.ladder import Audience, LadderRules, candidates_for
 from tasks_app.reminders.registry import collect_items
-from tasks_app.services.reminders import BULK_BATCH, outside_cooldown, reminders_run
+from tasks_app.reminders.run import BULK_BATCH, outside_cooldown, reminders_run
 
 DAY = dt.date(2025, 10, 10)  # the focus task is 5 working days late; Q1/Q2 milestones older
 
@@ -85,7 +85,7 @@ def test_the_ledger_refuses_a_second_row_for_the_same_key(world):
 
 @pytest.mark.django_db
 def test_a_run_that_fails_midway_leaves_nothing_and_reruns_cleanly(world, monkeypatch):
-    from tasks_app.services import reminders as service
+    from tasks_app.reminders import run as service
 
     def broken(*args, **kwargs):
         raise RuntimeError("worker died while recording")

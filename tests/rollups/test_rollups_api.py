@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from tasks_app.models import RollupJob
-from tasks_app.services.rollups import rollup_build, rollup_job_run
+from tasks_app.rollups.build import rollup_build, rollup_job_run
 
 BUILT_ON = dt.date(2025, 10, 1)
 

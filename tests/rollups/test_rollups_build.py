@@ -14,10 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tasks_app.models import Rollup, RollupRow, Task
+from tasks_app.rollups.build import RollupError, rollup_build, rollup_build_previous_quarter
 from tasks_app.rollups.columns import METRIC_FIELDS
 from tasks_app.rollups.quarters import Quarter
 from tasks_app.rollups.scoring import competition_ranks
-from tasks_app.services.rollups import RollupError, rollup_build, rollup_build_previous_quarter
 
 BUILT_ON = dt.date(2025, 10, 1)  # the scheduled build, the morning after the quarter
 

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.chart import BarChart
 
-from tasks_app.services.rollups import rollup_build
+from tasks_app.rollups.build import rollup_build
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from PIL import Image
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from indicators_app.models import Indicator, Observation
+from tasks_app.inbox.notifications import notification_create
 from tasks_app.models import (
     Attachment,
     ExtensionRequest,
@@ -28,10 +29,9 @@ from tasks_app.models import (
     Task,
     User,
 )
-from tasks_app.services.attachments import attachment_create
-from tasks_app.services.extensions import extension_request_create
-from tasks_app.services.notifications import notification_create
-from tasks_app.services.rollups import rollup_build
+from tasks_app.rollups.build import rollup_build
+from tasks_app.workflow.services.attachments import attachment_create
+from tasks_app.workflow.services.extensions import extension_request_create
 from tests.api.tasks_support import World
 
 # The indicator the lead department answers for in these tests (a rate, quarterly figures),

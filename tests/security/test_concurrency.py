@@ -16,7 +16,7 @@ from collections import Counter
 import pytest
 
 from tasks_app.models import Comment, HistoryEvent, ProgressReport, Task, TaskStatus
-from tasks_app.services.task_transition import task_transition
+from tasks_app.workflow.services.task_transition import task_transition
 from tests.api.tasks_support import World
 from tests.security.concurrent import Answer, Api, all_at_once
 from tests.security.figures import count

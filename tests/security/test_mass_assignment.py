@@ -19,7 +19,6 @@ from django.forms.models import model_to_dict
 from rest_framework.test import APIClient
 
 from indicators_app.models import IndicatorJudgement, Observation
-from tasks_app import workflow
 from tasks_app.models import (
     Attachment,
     Comment,
@@ -32,6 +31,7 @@ from tasks_app.models import (
     Task,
     User,
 )
+from tasks_app.workflow import rules as workflow
 from tests.api.tasks_support import World
 from tests.security.figures import count
 from tests.security.objects import Objects, bearer, seed

@@ -16,9 +16,9 @@ from django.conf import settings
 from django.db.models import Min
 from django.utils import timezone
 
-from tasks_app.flags import GREEN, RED, YELLOW, with_flags, with_overdue
 from tasks_app.models import Milestone, Plan, Task, TaskStatus
-from tasks_app.workdays import add_working_days
+from tasks_app.workflow.flags import GREEN, RED, YELLOW, with_flags, with_overdue
+from tasks_app.workflow.workdays import add_working_days
 from tests.api.tasks_support import World, clock, world  # noqa: F401
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,6 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from indicators_app.models import Indicator
-from tasks_app.enrichment import load_enrichment
 from tasks_app.models import (
     Chapter,
     Department,
@@ -25,8 +24,9 @@ from tasks_app.models import (
     Task,
     TaskStatus,
 )
-from tasks_app.plan_parser import split_sentences
-from tasks_app.services.plan_import import plan_import
+from tasks_app.plans.enrichment import load_enrichment
+from tasks_app.plans.importer import plan_import
+from tasks_app.plans.parser import split_sentences
 from tests.conftest import SEED_DIR
 
 pytestmark = pytest.mark.django_db

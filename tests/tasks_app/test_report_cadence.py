@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tasks_app import report_cadence as rc
 from tasks_app.models import ProgressReport, Task, TaskStatus
+from tasks_app.workflow import cadence as rc
 from tests.api.tasks_support import World, clock, world  # noqa: F401
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

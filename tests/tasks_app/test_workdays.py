@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from tasks_app.workdays import add_working_days, is_working_day, working_days_between
+from tasks_app.workflow.workdays import add_working_days, is_working_day, working_days_between
 
 
 def _walk(start: dt.date, end: dt.date) -> int:

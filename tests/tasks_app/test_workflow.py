@@ -1,13 +1,13 @@
-"""The role × department × status table of tasks_app.workflow, checked row by row."""
+"""The role × department × status table of tasks_app.workflow.rules, checked row by row."""
 # ruff: noqa: F811  (pytest fixtures imported from tests.api.tasks_support)
 
 from __future__ import annotations
 
 import pytest
 
-from tasks_app import workflow
 from tasks_app.models import TaskStatus
-from tasks_app.workflow import Action, Capability, Relation
+from tasks_app.workflow import rules as workflow
+from tasks_app.workflow.rules import Action, Capability, Relation
 from tests.api.tasks_support import World, clock, world  # noqa: F401
 
 R = Relation

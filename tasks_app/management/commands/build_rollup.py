@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tasks_app.services.rollups import RollupError, rollup_build
+from tasks_app.rollups.build import RollupError, rollup_build
 
 
 class Command(BaseCommand):

@@ -5,9 +5,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tasks_app.enrichment import load_enrichment
-from tasks_app.plan_parser import PlanParseError
-from tasks_app.services.plan_import import ImportResult, plan_import
+from tasks_app.plans.enrichment import load_enrichment
+from tasks_app.plans.importer import ImportResult, plan_import
+from tasks_app.plans.parser import PlanParseError
 
 
 class Command(BaseCommand):

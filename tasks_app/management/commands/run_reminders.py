@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from tasks_app.services.deliveries import deliveries_deliver_now
-from tasks_app.services.reminders import reminders_run
+from tasks_app.reminders.deliveries import deliveries_deliver_now
+from tasks_app.reminders.run import reminders_run
 
 
 def _date(value: str) -> dt.date:

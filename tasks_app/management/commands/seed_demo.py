@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from tasks_app.services.accounts import demo_accounts_ensure
+from tasks_app.org.accounts import demo_accounts_ensure
 
 
 class Command(BaseCommand):

@@ -1,0 +1,30 @@
+"""Routes of the supervision console, included at /console/ by plantracker/urls.py."""
+
+from django.urls import path
+
+from plantracker.console.views import auth, board, department, indicators, quarter, task
+
+app_name = "console"
+
+urlpatterns = [
+    path("", board.home, name="home"),
+    path("login/", auth.ConsoleLoginView.as_view(), name="login"),
+    path("logout/", auth.ConsoleLogoutView.as_view(), name="logout"),
+    path("overdue/", board.overdue_board, name="board"),
+    path("tasks/<int:pk>/", task.task_detail, name="task"),
+    path("tasks/<int:pk>/urge/", board.urge, name="urge"),
+    path(
+        "extension-requests/<int:pk>/decision/",
+        task.extension_decide,
+        name="extension-decide",
+    ),
+    path(
+        "attachments/<int:pk>/thumbnail/",
+        task.attachment_thumbnail,
+        name="attachment-thumbnail",
+    ),
+    path("quarters/", quarter.quarter, name="quarter"),
+    path("quarters/build/", quarter.quarter_build, name="quarter-build"),
+    path("indicators/", indicators.indicators, name="indicators"),
+    path("departments/<int:pk>/", department.department, name="department"),
+]

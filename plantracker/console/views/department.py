@@ -1,0 +1,42 @@
+"""A department's page: its tasks (lead or co-responsible) and its latest rollup row."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from plantracker.console.access import console_view, forbidden
+from plantracker.console.selectors import (
+    department_tasks,
+    latest_department_row,
+    working_days_overdue,
+)
+from plantracker.console.views.common import page
+from tasks_app.models import Department
+
+
+@console_view
+@require_GET
+def department(request: HttpRequest, pk: int) -> HttpResponse:
+    """403 for a department lead opening another department's page."""
+    viewer, today = request.viewer, timezone.localdate()
+    if not viewer.may_see_department(pk):
+        return forbidden(request, _("部门负责人只能查看本部门的页面。"))
+    dept = get_object_or_404(Department, pk=pk)
+    tasks = department_tasks(user=viewer.user, department_id=dept.pk, today=today)
+    for task in tasks:
+        task.working_days_overdue = working_days_overdue(task, today)
+        task.is_lead = task.lead_department_id == dept.pk
+    context = {
+        "title": dept.name,
+        "department": dept,
+        "tasks": tasks,
+        "flags": Counter(task.flag for task in tasks),
+        "rollup_row": latest_department_row(user=viewer.user, department_id=dept.pk),
+    }
+    return page(request, "console/department.html", context)

@@ -1,0 +1,190 @@
+"""Quarterly rollups: build a frozen, versioned snapshot; queue and run build jobs.
+
+rollup_build copies every metric (tasks_app.rollups.metrics, database aggregates) into
+RollupRow columns in one transaction. Nothing in a snapshot refers back to live rows, so
+later task changes never alter it; building the same quarter again makes version n + 1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tasks_app.models import Chapter, Department, Plan, Rollup, RollupJob, RollupLevel, RollupRow
+from tasks_app.rollups.columns import METRIC_FIELDS
+from tasks_app.rollups.metrics import (
+    PLAN_KEY,
+    Scope,
+    Table,
+    activity_metrics,
+    milestone_metrics,
+    report_metrics,
+    task_metrics,
+)
+from tasks_app.rollups.quarters import Quarter
+from tasks_app.rollups.scoring import competition_ranks, department_score, score_rules
+from tasks_app.rollups.sources import metric_sources
+
+logger = logging.getLogger(__name__)
+
+CN_NUMERALS = "一二三四五六七八九十"
+SOURCES = (task_metrics, milestone_metrics, report_metrics, activity_metrics)
+
+
+class RollupError(ValueError):
+    """A rollup cannot be built (no such plan, no such quarter)."""
+
+
+def _plan_for(year: int, quarter: int) -> Plan:
+    if quarter not in (1, 2, 3, 4):
+        raise RollupError(_("季度须为1至4。"))
+    plan = Plan.objects.filter(year=year).first()
+    if plan is None:
+        raise RollupError(_("%(year)s年度没有计划。") % {"year": year})
+    return plan
+
+
+def _level_table(scope: Scope, level: str) -> Table:
+    table: Table = defaultdict(dict)
+    for source in (*SOURCES, *metric_sources()):  # other apps: indicators_app's counts
+        for key, values in source(scope, level).items():
+            if key is not None:
+                table[key].update(values)
+    return table
+
+
+def _row(rollup: Rollup, level: str, key: str, name: str, metrics: dict[str, Any]) -> RollupRow:
+    values = {field: metrics.get(field) or 0 for field in METRIC_FIELDS}
+    values["avg_progress"] = Decimal(str(round(float(values["avg_progress"]), 1)))
+    return RollupRow(rollup=rollup, level=level, key=key, name=name, **values)
+
+
+def _chapter_name(chapter: Chapter) -> str:
+    number = chapter.number
+    label = CN_NUMERALS[number - 1] if 1 <= number <= len(CN_NUMERALS) else str(number)
+    return f"（{label}）{chapter.title}"
+
+
+def _department_rows(rollup: Rollup, table: Table) -> list[RollupRow]:
+    departments = Department.objects.filter(pk__in=list(table)).order_by("code")
+    rows = [_row(rollup, RollupLevel.DEPARTMENT, d.code, d.name, table[d.pk]) for d in departments]
+    rules = score_rules()
+    ranked = {}
+    for row, department in zip(rows, departments, strict=True):
+        row.department_id = department.pk
+        row.score = department_score(table[department.pk], rules)
+        if row.tasks_total:
+            ranked[row.key] = row.score
+    ranks = competition_ranks(ranked)
+    for row in rows:
+        row.rank = ranks.get(row.key)
+    rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.key))
+    for position, row in enumerate(rows, start=1):
+        row.position = position
+    return rows
+
+
+@transaction.atomic
+def rollup_build(
+    *, year: int, quarter: int, built_by: Any = None, today: dt.date | None = None
+) -> Rollup:
+    """Build and freeze the next version of the (year, quarter) rollup. ~30 queries."""
+    plan = _plan_for(year, quarter)
+    Plan.objects.select_for_update().filter(pk=plan.pk).first()  # one builder per plan
+    period = Quarter(year, quarter)
+    as_of = min(period.end, today or timezone.localdate())
+    scope = Scope(plan=plan, quarter=period, as_of=as_of)
+    latest = Rollup.objects.filter(year=year, quarter=quarter).aggregate(v=Max("version"))["v"]
+    rollup = Rollup.objects.create(
+        plan=plan,
+        year=year,
+        quarter=quarter,
+        version=(latest or 0) + 1,
+        as_of=as_of,
+        built_by=built_by,
+        settings_used=score_rules(),
+    )
+    chapters = Chapter.objects.filter(plan=plan).order_by("number")
+    chapter_table = _level_table(scope, "chapter")
+    rows = [
+        _row(rollup, RollupLevel.PLAN, PLAN_KEY, plan.title, _level_table(scope, "plan")[PLAN_KEY])
+    ]
+    for position, chapter in enumerate(chapters, start=1):
+        row = _row(
+            rollup,
+            RollupLevel.CHAPTER,
+            str(chapter.number),
+            _chapter_name(chapter),
+            chapter_table.get(chapter.pk, {}),
+        )
+        row.position = position
+        rows.append(row)
+    rows += _department_rows(rollup, _level_table(scope, "department"))
+    RollupRow.objects.bulk_create(rows)
+    return rollup
+
+
+@transaction.atomic
+def rollup_job_create(*, year: int, quarter: int, requested_by: Any) -> RollupJob:
+    """Queue a build; the worker picks it up once this transaction commits."""
+    _plan_for(year, quarter)
+    job = RollupJob.objects.create(year=year, quarter=quarter, requested_by=requested_by)
+
+    def enqueue() -> None:
+        from tasks_app.tasks import rollup_build_job
+
+        rollup_build_job.delay(job.pk)
+
+    # robust: a broker outage must not turn the accepted request into a 500; the job
+    # then stays "queued" and can be run with rollup_job_run / build_rollup.
+    transaction.on_commit(enqueue, robust=True)
+    return job
+
+
+def rollup_job_run(*, job_id: int) -> int | None:
+    """Run a queued job once: the build and the job's 'done' commit together, so a
+    redelivered message finds the job done and builds nothing."""
+    RollupJob.objects.filter(pk=job_id, status=RollupJob.Status.QUEUED).update(
+        status=RollupJob.Status.RUNNING, started_at=timezone.now()
+    )
+    try:
+        with transaction.atomic():
+            job = RollupJob.objects.select_for_update().get(pk=job_id)
+            if job.status == RollupJob.Status.DONE:
+                return job.rollup_id
+            rollup = rollup_build(year=job.year, quarter=job.quarter, built_by=job.requested_by)
+            job.status, job.rollup, job.error = RollupJob.Status.DONE, rollup, ""
+            job.finished_at = timezone.now()
+            job.save()
+            return rollup.pk
+    except Exception as exc:
+        logger.exception("rollup job %s failed", job_id)
+        RollupJob.objects.filter(pk=job_id).update(
+            status=RollupJob.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        if not isinstance(exc, RollupError):
+            raise
+        return None
+
+
+def rollup_build_previous_quarter(*, today: dt.date) -> int | None:
+    """The scheduled build for the quarter just closed; once per quarter (a redelivered
+    message finds the rollup built after the close and reuses it)."""
+    period = Quarter.of(today).previous()
+    if not Plan.objects.filter(year=period.year).exists():
+        logger.info("no plan for %s; nothing to roll up", period.year)
+        return None
+    after_close = Rollup.objects.filter(
+        year=period.year, quarter=period.quarter, as_of=period.end
+    ).first()
+    if after_close is not None:
+        return after_close.pk
+    return rollup_build(year=period.year, quarter=period.quarter, today=today).pk
