@@ -76,8 +76,8 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiles any plan whose estimated cost is high; the flag and
-    # report-status subqueries look costly but run in milliseconds, so JIT added 50 ms to
-    # 2 s per query at city scale (bench/, README "Performance"). A DATABASE_URL
+    # report-status subqueries look costly but run fast, so JIT compilation cost more than
+    # it saved at city scale (measured in bench/, README "Performance"). A DATABASE_URL
     # `?options=...` wins over this default.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
