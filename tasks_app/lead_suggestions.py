@@ -25,28 +25,41 @@ from django.utils.translation import gettext as _
 
 from tasks_app.plan_quantities import normalize_width
 
-# Weights of the evidence (see docs/plan-onboarding-suggestions.md for how they were chosen).
-MENTION_WEIGHT = 3.0
 # A town or street named in a sentence is usually where the work happens, not who leads it.
 PLACE_MENTION_FACTOR = 0.2
 PLACE_KINDS = frozenset({"town", "street"})
-KEYWORD_WEIGHT = 1.0
 KEYWORD_CAP = 3.0
-HISTORY_WEIGHT = 0.5
-PRIOR_WEIGHT = 0.6
 NEIGHBOURS = 5
 # Where a word stands counts: the sentence itself, its measure's title, its chapter's title.
 MEASURE_TITLE_WEIGHT = 0.5
 CHAPTER_TITLE_WEIGHT = 0.25
-# Co-departments: vote of the neighbours' co lists, and how often one works with the lead.
-CO_NEIGHBOUR_WEIGHT = 1.0
-CO_PAIR_WEIGHT = 0.5
 CO_MIN_SCORE = 0.5
 CO_LIMIT = 30
 REASON_TASK_CHARS = 16
 
 _CJK_RUN_RE = re.compile(r"[\u4e00-\u9fff]+")
 _LATIN_RE = re.compile(r"[A-Za-z][A-Za-z0-9.]*[A-Za-z0-9]|[A-Za-z]")
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How much each kind of evidence counts (docs/plan-onboarding-suggestions.md says why).
+
+    mention: the department named in the sentence; keyword: per function keyword matched
+    (capped); history: the nearest assigned tasks' vote (sums to 1); prior: the share of
+    earlier tasks the department led. co_neighbour / co_pair: for co-departments, the
+    neighbours' vote and how often a department worked with the chosen lead.
+    """
+
+    mention: float = 3.0
+    keyword: float = 1.0
+    history: float = 0.5
+    prior: float = 0.6
+    co_neighbour: float = 1.0
+    co_pair: float = 0.5
+
+
+DEFAULT_WEIGHTS = Weights()
 
 
 @dataclass(frozen=True)
@@ -131,8 +144,13 @@ class SuggestionModel:
     """Built once from the departments and the history; then asked about many sentences."""
 
     def __init__(
-        self, *, departments: Sequence[DepartmentInfo], history: Sequence[Assignment]
+        self,
+        *,
+        departments: Sequence[DepartmentInfo],
+        history: Sequence[Assignment],
+        weights: Weights = DEFAULT_WEIGHTS,
     ) -> None:
+        self.weights = weights
         self.departments = {d.code: d for d in departments}
         self._alias_owner = {
             alias: d.code for d in departments for alias in (d.name, *d.aliases) if alias
@@ -191,27 +209,24 @@ class SuggestionModel:
     ) -> list[Suggestion]:
         """The `limit` most likely lead departments, best first."""
         evidence = _Evidence(self, sentence, measure_title, chapter_title)
-        total = sum(self._lead_count.values()) or 1
-        scores: dict[str, float] = defaultdict(float)
-        reasons: dict[str, list[str]] = defaultdict(list)
+        tally = _Tally()
         for code, alias in evidence.mentions.items():
             factor = PLACE_MENTION_FACTOR if self.departments[code].kind in PLACE_KINDS else 1
-            scores[code] += MENTION_WEIGHT * factor
-            reasons[code].append(_("文中提到“%(alias)s”") % {"alias": alias})
-        evidence.add_keywords(scores, reasons)
+            tally.add(code, self.weights.mention * factor, _mention_reason(alias))
+        evidence.add_keywords(tally, self.weights.keyword)
         vote_total = sum(n.similarity for n in evidence.neighbours) or 1.0
         explained: set[str] = set()
         for neighbour in evidence.neighbours:  # most similar first: it names the reason
             code = neighbour.assignment.lead
-            scores[code] += HISTORY_WEIGHT * neighbour.similarity / vote_total
-            if code not in explained:
-                explained.add(code)
-                reasons[code].append(_similar_reason(neighbour))
+            points = self.weights.history * neighbour.similarity / vote_total
+            tally.add(code, points, None if code in explained else _similar_reason(neighbour))
+            explained.add(code)
+        total = sum(self._lead_count.values()) or 1
         for code, count in self._lead_count.items():
-            scores[code] += PRIOR_WEIGHT * count / total
-            if not reasons[code]:
-                reasons[code].append(_("以往牵头%(count)d项任务") % {"count": count})
-        return self._ranked(scores, reasons, limit=limit, min_score=0.0)
+            first = code not in tally.reasons
+            reason = _("以往牵头%(count)d项任务") % {"count": count} if first else None
+            tally.add(code, self.weights.prior * count / total, reason)
+        return self._ranked(tally, limit=limit, min_score=0.0)
 
     def co_departments(
         self,
@@ -225,39 +240,29 @@ class SuggestionModel:
     ) -> list[Suggestion]:
         """Departments likely to share the work with `lead`, best first, above `min_score`."""
         evidence = _Evidence(self, sentence, measure_title, chapter_title)
-        scores: dict[str, float] = defaultdict(float)
-        reasons: dict[str, list[str]] = defaultdict(list)
+        tally = _Tally()
         for code, alias in evidence.mentions.items():
-            scores[code] += MENTION_WEIGHT
-            reasons[code].append(_("文中提到“%(alias)s”") % {"alias": alias})
-        evidence.add_keywords(scores, reasons)
+            tally.add(code, self.weights.mention, _mention_reason(alias))
+        evidence.add_keywords(tally, self.weights.keyword)
         vote_total = sum(n.similarity for n in evidence.neighbours) or 1.0
         votes: Counter[str] = Counter()
         for neighbour in evidence.neighbours:
             for code in {neighbour.assignment.lead, *neighbour.assignment.co}:
-                scores[code] += CO_NEIGHBOUR_WEIGHT * neighbour.similarity / vote_total
+                tally.add(code, self.weights.co_neighbour * neighbour.similarity / vote_total)
                 votes[code] += 1
         for code, count in votes.items():
-            reasons[code].append(_("相近任务中%(count)d项由其承担") % {"count": count})
+            tally.note(code, _("相近任务中%(count)d项由其承担") % {"count": count})
         led = self._lead_count.get(lead, 0)
         for (pair_lead, code), count in self._pair_count.items():
-            if pair_lead == lead and led:
-                scores[code] += CO_PAIR_WEIGHT * count / led
-                lead_name = self.departments[lead].name
-                reasons[code].append(
-                    _("曾%(count)d次配合%(lead)s") % {"count": count, "lead": lead_name}
-                )
-        scores.pop(lead, None)
-        return self._ranked(scores, reasons, limit=limit, min_score=min_score)
+            if pair_lead == lead:
+                reason = _("曾%(count)d次配合%(lead)s")
+                names = {"count": count, "lead": self.departments[lead].name}
+                tally.add(code, self.weights.co_pair * count / led, reason % names)
+        tally.scores.pop(lead, None)
+        return self._ranked(tally, limit=limit, min_score=min_score)
 
-    def _ranked(
-        self,
-        scores: dict[str, float],
-        reasons: dict[str, list[str]],
-        *,
-        limit: int,
-        min_score: float,
-    ) -> list[Suggestion]:
+    def _ranked(self, tally: _Tally, *, limit: int, min_score: float) -> list[Suggestion]:
+        scores = tally.scores
         ranked = sorted(
             (code for code, score in scores.items() if score > min_score),
             key=lambda code: (-scores[code], code),
@@ -267,11 +272,30 @@ class SuggestionModel:
                 code=code,
                 name=self.departments[code].name,
                 score=round(scores[code], 4),
-                reasons=tuple(reasons[code]),
+                reasons=tuple(tally.reasons[code]),
             )
             for code in ranked[:limit]
             if code in self.departments
         ]
+
+
+class _Tally:
+    """Points and reasons per department; evidence that adds no points adds no reason."""
+
+    def __init__(self) -> None:
+        self.scores: dict[str, float] = defaultdict(float)
+        self.reasons: dict[str, list[str]] = defaultdict(list)
+
+    def add(self, code: str, points: float, reason: str | None = None) -> None:
+        if points > 0:
+            self.scores[code] += points
+            if reason:
+                self.reasons[code].append(reason)
+
+    def note(self, code: str, reason: str) -> None:
+        """A reason for points already added piecemeal (a vote of several neighbours)."""
+        if code in self.scores:
+            self.reasons[code].append(reason)
 
 
 class _Evidence:
@@ -290,11 +314,15 @@ class _Evidence:
         )
         self.neighbours = model._neighbours(_task_features(sentence, measure_title, chapter_title))
 
-    def add_keywords(self, scores: dict[str, float], reasons: dict[str, list[str]]) -> None:
+    def add_keywords(self, tally: _Tally, weight: float) -> None:
         for code, words in self.keywords.items():
-            scores[code] += KEYWORD_WEIGHT * min(sum(words.values()), KEYWORD_CAP)
             ordered = sorted(words, key=lambda w: (-words[w], -len(w)))
-            reasons[code].append(_("职能关键词：%(words)s") % {"words": "、".join(ordered)})
+            reason = _("职能关键词：%(words)s") % {"words": "、".join(ordered)}
+            tally.add(code, weight * min(sum(words.values()), KEYWORD_CAP), reason)
+
+
+def _mention_reason(alias: str) -> str:
+    return _("文中提到“%(alias)s”") % {"alias": alias}
 
 
 def _similar_reason(neighbour: _Neighbour) -> str:

@@ -7,14 +7,17 @@ its hand assignment. A held-out task's own lead and co-departments are never see
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tasks_app.lead_suggestions import (
     CO_MIN_SCORE,
+    DEFAULT_WEIGHTS,
     Assignment,
     DepartmentInfo,
     SuggestionModel,
+    Weights,
 )
 
 TOP_K = 3
@@ -29,6 +32,8 @@ class TaskOutcome:
     suggested_leads: tuple[str, ...]
     co: tuple[str, ...]
     suggested_co: tuple[str, ...]
+    # The baseline to beat: the department that led most of the other measures' tasks.
+    most_frequent_lead: str = ""
 
     @property
     def top1(self) -> bool:
@@ -57,6 +62,10 @@ class Evaluation:
     def top3_count(self) -> int:
         return sum(o.top3 for o in self.outcomes)
 
+    @property
+    def baseline_count(self) -> int:
+        return sum(o.most_frequent_lead == o.lead for o in self.outcomes)
+
     def _co_counts(self) -> tuple[int, int, int]:
         hits = sum(len(set(o.co) & set(o.suggested_co)) for o in self.outcomes)
         suggested = sum(len(o.suggested_co) for o in self.outcomes)
@@ -71,6 +80,10 @@ class Evaluation:
             "tasks": self.tasks,
             "top1": {"agree": self.top1_count, "share": round(self.top1_count / n, 4)},
             "top3": {"agree": self.top3_count, "share": round(self.top3_count / n, 4)},
+            "baseline_most_frequent_lead": {
+                "agree": self.baseline_count,
+                "share": round(self.baseline_count / n, 4),
+            },
             "co_departments": {
                 "suggested": suggested,
                 "actual": actual,
@@ -100,6 +113,7 @@ def evaluate_leave_one_measure_out(
     departments: Sequence[DepartmentInfo],
     assignments: Sequence[Assignment],
     co_min_score: float = CO_MIN_SCORE,
+    weights: Weights = DEFAULT_WEIGHTS,
 ) -> Evaluation:
     """Suggest every task from the other measures' assignments and compare with its own.
 
@@ -110,7 +124,8 @@ def evaluate_leave_one_measure_out(
     measures = list(dict.fromkeys(_measure_key(a) for a in assignments))
     for measure in measures:
         history = [a for a in assignments if _measure_key(a) != measure]
-        model = SuggestionModel(departments=departments, history=history)
+        model = SuggestionModel(departments=departments, history=history, weights=weights)
+        most_frequent = Counter(a.lead for a in history).most_common(1)
         for held_out in (a for a in assignments if _measure_key(a) == measure):
             leads = model.leads(
                 sentence=held_out.text,
@@ -132,6 +147,7 @@ def evaluate_leave_one_measure_out(
                     suggested_leads=tuple(s.code for s in leads),
                     co=held_out.co,
                     suggested_co=tuple(s.code for s in co),
+                    most_frequent_lead=most_frequent[0][0] if most_frequent else "",
                 )
             )
     return evaluation
