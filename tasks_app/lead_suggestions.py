@@ -36,6 +36,7 @@ CHAPTER_TITLE_WEIGHT = 0.25
 CO_MIN_SCORE = 0.5
 CO_LIMIT = 30
 REASON_TASK_CHARS = 16
+SHARED_WORDS = 3
 
 _CJK_RUN_RE = re.compile(r"[\u4e00-\u9fff]+")
 _LATIN_RE = re.compile(r"[A-Za-z][A-Za-z0-9.]*[A-Za-z0-9]|[A-Za-z]")
@@ -174,15 +175,14 @@ class SuggestionModel:
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         return {g: w / norm for g, w in weights.items()}
 
-    def _neighbours(self, features: Counter[str]) -> list[_Neighbour]:
+    def _neighbours(self, features: Counter[str], sentence: str) -> list[_Neighbour]:
         query = self._vector(features)
         scored = []
         for assignment, vector in zip(self.history, self._vectors, strict=True):
             products = {g: w * vector[g] for g, w in query.items() if g in vector}
             similarity = sum(products.values())
             if similarity > 0:
-                shared = sorted(products, key=lambda g: (-products[g], g))[:3]
-                scored.append(_Neighbour(assignment, similarity, shared))
+                scored.append(_Neighbour(assignment, similarity, _shared_words(sentence, products)))
         scored.sort(key=lambda n: -n.similarity)
         return scored[:NEIGHBOURS]
 
@@ -312,13 +312,37 @@ class _Evidence:
                 (chapter_title, CHAPTER_TITLE_WEIGHT),
             ]
         )
-        self.neighbours = model._neighbours(_task_features(sentence, measure_title, chapter_title))
+        features = _task_features(sentence, measure_title, chapter_title)
+        self.neighbours = model._neighbours(features, sentence)
 
     def add_keywords(self, tally: _Tally, weight: float) -> None:
         for code, words in self.keywords.items():
             ordered = sorted(words, key=lambda w: (-words[w], -len(w)))
             reason = _("职能关键词：%(words)s") % {"words": "、".join(ordered)}
             tally.add(code, weight * min(sum(words.values()), KEYWORD_CAP), reason)
+
+
+def _shared_words(sentence: str, products: dict[str, float]) -> list[str]:
+    """The words two tasks share, for people: runs of shared bigrams joined back together
+    (河道 + 道治 + 治理 → 河道治理), heaviest first; bare bigrams if the sentence has none."""
+    weights: dict[str, float] = {}
+    for run in _CJK_RUN_RE.findall(normalize_width(sentence)):
+        start = 0
+        while start < len(run) - 1:
+            end = start
+            while end < len(run) - 1 and run[end : end + 2] in products:
+                end += 1
+            if end > start:
+                phrase = run[start : end + 1]
+                weight = sum(products[run[i : i + 2]] for i in range(start, end))
+                weights[phrase] = max(weights.get(phrase, 0.0), weight)
+            start = max(end, start + 1)
+    for word in _LATIN_RE.findall(normalize_width(sentence)):
+        if word.lower() in products:
+            weights[word] = products[word.lower()]
+    if not weights:
+        weights = products
+    return sorted(weights, key=lambda w: (-weights[w], w))[:SHARED_WORDS]
 
 
 def _mention_reason(alias: str) -> str:
