@@ -27,7 +27,7 @@ from tasks_app.plan_quantities import normalize_width
 
 # A town or street named in a sentence is usually where the work happens, not who leads it.
 PLACE_MENTION_FACTOR = 0.2
-PLACE_KINDS = frozenset({"town", "street"})
+PLACE_KINDS = frozenset({"town", "street", "committee"})
 KEYWORD_CAP = 3.0
 NEIGHBOURS = 5
 # Where a word stands counts: the sentence itself, its measure's title, its chapter's title.
@@ -52,7 +52,7 @@ class Weights:
     neighbours' vote and how often a department worked with the chosen lead.
     """
 
-    mention: float = 3.0
+    mention: float = 5.0
     keyword: float = 1.0
     history: float = 0.5
     prior: float = 0.6
