@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 
 from tasks_app.plan_quantities import normalize_width
 
-# A town or street named in a sentence is usually where the work happens, not who leads it.
+# A town, street or zone (its management committee's area: 临空区, 大兴经开区) named in a
+# sentence is usually where the work happens, not who leads it.
 PLACE_MENTION_FACTOR = 0.2
 PLACE_KINDS = frozenset({"town", "street", "committee"})
 KEYWORD_CAP = 3.0
@@ -178,13 +179,18 @@ class SuggestionModel:
     def _neighbours(self, features: Counter[str], sentence: str) -> list[_Neighbour]:
         query = self._vector(features)
         scored = []
-        for assignment, vector in zip(self.history, self._vectors, strict=True):
-            products = {g: w * vector[g] for g, w in query.items() if g in vector}
-            similarity = sum(products.values())
+        for index, vector in enumerate(self._vectors):
+            similarity = sum(w * vector[g] for g, w in query.items() if g in vector)
             if similarity > 0:
-                scored.append(_Neighbour(assignment, similarity, _shared_words(sentence, products)))
-        scored.sort(key=lambda n: -n.similarity)
-        return scored[:NEIGHBOURS]
+                scored.append((similarity, index))
+        scored.sort(key=lambda pair: (-pair[0], pair[1]))
+        neighbours = []
+        for similarity, index in scored[:NEIGHBOURS]:
+            vector = self._vectors[index]
+            products = {g: w * vector[g] for g, w in query.items() if g in vector}
+            shared = _shared_words(sentence, products)
+            neighbours.append(_Neighbour(self.history[index], similarity, shared))
+        return neighbours
 
     def _mentions(self, text: str) -> dict[str, str]:
         """Department code → the alias a text names it by."""
@@ -264,7 +270,7 @@ class SuggestionModel:
     def _ranked(self, tally: _Tally, *, limit: int, min_score: float) -> list[Suggestion]:
         scores = tally.scores
         ranked = sorted(
-            (code for code, score in scores.items() if score > min_score),
+            (c for c, score in scores.items() if score > min_score and c in self.departments),
             key=lambda code: (-scores[code], code),
         )
         return [
@@ -275,7 +281,6 @@ class SuggestionModel:
                 reasons=tuple(tally.reasons[code]),
             )
             for code in ranked[:limit]
-            if code in self.departments
         ]
 
 
