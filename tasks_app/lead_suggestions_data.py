@@ -3,7 +3,8 @@
 `department_infos` joins departments with the keyword table (by name or alias);
 `suggestion_inputs_from_db` reads departments and earlier assignments in two set-based
 queries; `assignments_from_files` turns a plan text and its enrichment YAML into the same
-`Assignment` rows, for the measurement (no database needed).
+`Assignment` rows, for the measurement (no database needed); `suggest_for_plan` fills the
+onboarding table of a parsed plan.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from tasks_app.enrichment import Enrichment
-from tasks_app.lead_suggestions import Assignment, DepartmentInfo
+from tasks_app.lead_suggestions import Assignment, DepartmentInfo, Suggestion, SuggestionModel
 from tasks_app.plan_parser import ParsedPlan
 
 KEYWORD_TABLE_PATH = Path(__file__).resolve().parent / "plan_data" / "department_keywords.yaml"
@@ -150,3 +151,32 @@ def assignments_from_files(
         if task.code in enrichment.tasks
     ]
     return departments, assignments
+
+
+@dataclass(frozen=True)
+class TaskSuggestions:
+    """One row of the onboarding table: a parsed task and its suggested departments."""
+
+    code: str
+    sentence: str
+    leads: tuple[Suggestion, ...]
+    co_departments: tuple[Suggestion, ...]
+
+
+def suggest_for_plan(
+    *, parsed: ParsedPlan, model: SuggestionModel, limit: int = 3
+) -> list[TaskSuggestions]:
+    """Suggestions for every task of a parsed plan; co-departments go with the top lead."""
+    rows = []
+    for chapter in parsed.chapters:
+        for measure in chapter.measures:
+            for task in measure.tasks:
+                where = {
+                    "sentence": task.text,
+                    "measure_title": measure.title,
+                    "chapter_title": chapter.title,
+                }
+                leads = model.leads(**where, limit=limit)
+                co = model.co_departments(**where, lead=leads[0].code) if leads else []
+                rows.append(TaskSuggestions(task.code, task.text, tuple(leads), tuple(co)))
+    return rows

@@ -22,6 +22,8 @@ from tasks_app.lead_suggestions import (
 from tasks_app.lead_suggestions_data import (
     assignments_from_files,
     department_infos,
+    load_keyword_table,
+    suggest_for_plan,
     suggestion_inputs_from_db,
 )
 from tasks_app.lead_suggestions_eval import evaluate_leave_one_measure_out
@@ -118,6 +120,29 @@ def test_co_departments_come_from_the_history_with_the_lead() -> None:
 def daxing() -> tuple[list, list]:
     parsed = parse_plan((SEED_DIR / "plan.txt").read_text(encoding="utf-8"))
     return assignments_from_files(parsed, load_enrichment(SEED_DIR / "enrichment.yaml"))
+
+
+def test_every_keyword_table_entry_is_a_daxing_department_and_every_bureau_has_one(
+    daxing,
+) -> None:
+    """A misspelt name in the table would silently switch its keywords off."""
+    departments, _ = daxing
+    names = {d.name for d in departments}
+    table = load_keyword_table()
+    assert [name for name in table if name not in names] == []
+    places = {"town", "street"}
+    assert [d.name for d in departments if d.kind not in places and not d.keywords] == []
+
+
+def test_a_whole_parsed_plan_gets_a_row_per_task(daxing) -> None:
+    departments, assignments = daxing
+    parsed = parse_plan((SEED_DIR / "plan.txt").read_text(encoding="utf-8"))
+    model = SuggestionModel(departments=departments, history=[])
+    rows = {row.code: row for row in suggest_for_plan(parsed=parsed, model=model)}
+    assert list(rows) == [a.code for a in assignments]
+    school = rows["2025-3.6.1-01"]
+    assert school.sentence.startswith("不断丰富教育资源") and school.leads[0].code == "jw"
+    assert all(s.code != "jw" for s in school.co_departments)
 
 
 def test_leave_one_measure_out_never_sees_the_held_out_assignment(daxing) -> None:
