@@ -11,23 +11,23 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from tasks_app.enrichment import load_enrichment
-from tasks_app.lead_suggestions import (
+from tasks_app.plans.enrichment import load_enrichment
+from tasks_app.plans.parser import parse_plan
+from tasks_app.plans.suggestions import (
     Assignment,
     SuggestionModel,
     Weights,
     suggest_co_departments,
     suggest_departments,
 )
-from tasks_app.lead_suggestions_data import (
+from tasks_app.plans.suggestions_data import (
     assignments_from_files,
     department_infos,
     load_keyword_table,
     suggest_for_plan,
     suggestion_inputs_from_db,
 )
-from tasks_app.lead_suggestions_eval import evaluate_leave_one_measure_out
-from tasks_app.plan_parser import parse_plan
+from tasks_app.plans.suggestions_eval import evaluate_leave_one_measure_out
 from tests.conftest import SEED_DIR
 
 DEPARTMENTS = department_infos(

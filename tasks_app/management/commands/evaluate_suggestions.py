@@ -13,11 +13,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tasks_app.enrichment import load_enrichment
-from tasks_app.lead_suggestions import DEFAULT_WEIGHTS
-from tasks_app.lead_suggestions_data import assignments_from_files
-from tasks_app.lead_suggestions_eval import Evaluation, evaluate_leave_one_measure_out
-from tasks_app.plan_parser import PlanParseError, parse_plan
+from tasks_app.plans.enrichment import load_enrichment
+from tasks_app.plans.parser import PlanParseError, parse_plan
+from tasks_app.plans.suggestions import DEFAULT_WEIGHTS
+from tasks_app.plans.suggestions_data import assignments_from_files
+from tasks_app.plans.suggestions_eval import Evaluation, evaluate_leave_one_measure_out
 
 DEFAULT_PLAN = Path(settings.BASE_DIR) / "seeds" / "daxing-2025" / "plan.txt"
 # --without EVIDENCE sets these weights to zero (an ablation: what each kind contributes).

@@ -4,7 +4,7 @@ A plain, explainable method for onboarding a new plan; no model writes, no datab
 Three kinds of evidence, added up per department:
 
 - an explicit mention: the department's name or an alias in the sentence ("区教委");
-- function keywords from a data table (`plan_data/department_keywords.yaml`: 学校 → 区教委);
+- function keywords from a data table (`plans/data/department_keywords.yaml`: 学校 → 区教委);
 - the history of assignments already made: the sentence, its measure and chapter titles as
   character-bigram TF-IDF vectors, and a vote of the most similar assigned tasks (k nearest
   neighbours, weighted by cosine similarity), plus how often each department led before.
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from tasks_app.plan_quantities import normalize_width
+from tasks_app.plans.quantities import normalize_width
 
 # A town, street or zone (its management committee's area: 临空区, 大兴经开区) named in a
 # sentence is usually where the work happens, not who leads it.

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import yaml
 
-from tasks_app.enrichment import Enrichment
-from tasks_app.lead_suggestions import Assignment, DepartmentInfo, Suggestion, SuggestionModel
-from tasks_app.plan_parser import ParsedPlan
+from tasks_app.plans.enrichment import Enrichment
+from tasks_app.plans.parser import ParsedPlan
+from tasks_app.plans.suggestions import Assignment, DepartmentInfo, Suggestion, SuggestionModel
 
-KEYWORD_TABLE_PATH = Path(__file__).resolve().parent / "plan_data" / "department_keywords.yaml"
+KEYWORD_TABLE_PATH = Path(__file__).resolve().parent / "data" / "department_keywords.yaml"
 # Aliases shorter than this are too ambiguous to count as a mention (区委 in 区委宣传部).
 MIN_DERIVED_ALIAS_CHARS = 2
 

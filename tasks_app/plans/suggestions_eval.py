@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from tasks_app.lead_suggestions import (
+from tasks_app.plans.suggestions import (
     CO_MIN_SCORE,
     DEFAULT_WEIGHTS,
     Assignment,
