@@ -13,7 +13,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from tasks_app.plan_errors import ParseWarning
-from tasks_app.plan_parser import ParsedIndicator, _measure_sentences
+from tasks_app.plan_parser import ParsedIndicator, _measure_sentences, split_sentences
 from tasks_app.plan_quantities import (
     Baseline,
     Target,
@@ -25,7 +25,7 @@ from tasks_app.plan_quantities import (
     normalize_width,
     parse_target,
 )
-from tasks_app.plan_structure import Node, TaskSection, is_indicator_node
+from tasks_app.plan_structure import Node, Segment, TaskSection, is_indicator_node
 from tasks_app.plan_text import SourceLine
 
 BASELINE_PART_MARK = "执行情况"
@@ -145,9 +145,7 @@ def _chapter_groups(node: Node, warnings: list[ParseWarning]) -> list[tuple[int,
     return [(1, node.title_text.strip().rstrip(_TITLE_STRIP), pairs)]
 
 
-def _split_keep_lines(segment) -> list[tuple[int, str]]:  # noqa: ANN001 (a Segment)
-    from tasks_app.plan_parser import split_sentences  # noqa: PLC0415
-
+def _split_keep_lines(segment: Segment) -> list[tuple[int, str]]:
     out, offset = [], 0
     for sentence in split_sentences(segment.text):
         out.append((segment.line_at(offset), sentence))

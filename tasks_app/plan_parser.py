@@ -297,7 +297,7 @@ def parse_plan(text: str, *, year: int | None = None) -> ParsedPlan:
     sentence, or no part holding the coming year's work. ParsedPlan.warnings lists every
     guess (lines joined, the part chosen, indicators split, comparators inferred).
     """
-    from tasks_app.plan_indicators import read_indicators  # noqa: PLC0415 (import cycle)
+    from tasks_app.plan_indicators import read_indicators  # it imports this module
 
     cleaned = read_plan_text(text)
     warnings = list(cleaned.warnings)

@@ -235,9 +235,8 @@ def _join_wrapped(lines: list[tuple[int, str]], result: PlanText) -> list[Source
             text, breaks = raw, [(0, line_no)]
         else:
             text, breaks = pending
-            glue = " " if text[-1:].isascii() and text[-1:].isalpha() and raw[:1].isalpha() else ""
-            breaks.append((len(text) + len(glue), line_no))
-            text += glue + raw
+            breaks.append((len(text), line_no))
+            text += raw  # no space: a PDF breaks Chinese (and words like Bio-Park) anywhere
             joins.append(line_no)
             if starts_with_marker(normalize_width(raw)):
                 result.warnings.append(

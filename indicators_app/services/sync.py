@@ -80,6 +80,18 @@ def _check_declared_counts(parsed: ParsedPlan, categories: list[str]) -> None:
             )
 
 
+def indicators_check(*, parsed: ParsedPlan, enrichment: Enrichment) -> list[dict[str, Any]]:
+    """The enrichment entry of each parsed indicator; raises EnrichmentError where the import
+    would (an indicator without an entry, declared counts that do not match). Writes nothing,
+    so a dry run calls it too."""
+    missing = [pi.name for pi in parsed.indicators if pi.name not in enrichment.indicators]
+    if missing:
+        raise EnrichmentError(f"indicators: no category/department for {', '.join(missing)}", None)
+    specs = [enrichment.indicators[pi.name] for pi in parsed.indicators]
+    _check_declared_counts(parsed, [s["category"] for s in specs])
+    return specs
+
+
 def indicators_sync(
     *,
     plan: Plan,
@@ -89,11 +101,7 @@ def indicators_sync(
     result: ImportResult,
 ) -> None:
     """Upsert the plan's indicators by code with the enrichment's category and owner."""
-    missing = [pi.name for pi in parsed.indicators if pi.name not in enrichment.indicators]
-    if missing:
-        raise EnrichmentError(f"indicators: no category/department for {', '.join(missing)}", None)
-    specs = [enrichment.indicators[pi.name] for pi in parsed.indicators]
-    _check_declared_counts(parsed, [s["category"] for s in specs])
+    specs = indicators_check(parsed=parsed, enrichment=enrichment)
     existing = {i.code: i for i in Indicator.objects.filter(plan=plan)}
     new, changed = [], []
     for pi, spec in zip(parsed.indicators, specs, strict=True):
