@@ -245,10 +245,11 @@ def _build_chapters(section: TaskSection, year: int, warnings: list[ParseWarning
             )
         )
     if not any(m.tasks for c in chapters for m in c.measures):
+        first = next((m.line_no for c in chapters for m in c.measures), None)
         raise PlanParseError(
             "the task part holds measures but no tasks: expected sentences after each "
             "measure's title sentence",
-            section.single.line_no or None,
+            first,
         )
     return chapters
 
