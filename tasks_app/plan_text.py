@@ -223,9 +223,11 @@ def _join_wrapped(lines: list[tuple[int, str]], result: PlanText) -> list[Source
         if is_terminal(raw):
             return False
         norm, next_norm = normalize_width(raw), normalize_width(following)
+        if norm[-1] in _CONTINUING:  # cut mid-sentence
+            return True
         if is_heading_only(norm):  # a heading continues only if it filled the whole line
             return full(raw, HEADING_FULL_RATIO) and not starts_with_marker(next_norm)
-        return full(raw, FULL_LINE_RATIO) or norm[-1] in _CONTINUING
+        return full(raw, FULL_LINE_RATIO)
 
     joined: list[SourceLine] = []
     joins: list[int] = []
