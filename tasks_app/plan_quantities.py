@@ -34,8 +34,9 @@ def _alternation(words: tuple[str, ...]) -> str:
 
 
 _CN_NUMERAL = "[一二两三四五六七八九十][零〇一二两三四五六七八九十百千]*"
+_CN_PERCENT = "[一二两三四五六七八九十][零〇一二两三四五六七八九十]*(?:点[零〇一二三四五六七八九]+)?"
 _QUANTITY_RE = re.compile(
-    r"(?:百分之(?P<pct>\d+(?:\.\d+)?|[一二两三四五六七八九十][零〇一二两三四五六七八九十]*)"
+    rf"(?:百分之(?P<pct>\d+(?:\.\d+)?|{_CN_PERCENT})"
     rf"|(?:(?<![\d.A-Za-z])(?P<arabic>\d+(?:\.\d+)?)"
     rf"|(?<![零〇一二两三四五六七八九十百千万亿第])(?P<cn>{_CN_NUMERAL}))"
     r"(?P<mag>(?:[十百千万亿](?![米瓦伏克]))*)[余多]?(?P<mag2>[万亿]?)"
@@ -136,6 +137,18 @@ def chinese_to_int(numeral: str) -> int | None:
     return total + (digit or 0)
 
 
+def percent_value(numeral: str) -> Decimal | None:
+    """Value of the N in 百分之N: 6.5, 六 or 六点五."""
+    if numeral[:1].isdigit():
+        return Decimal(numeral)
+    whole, _, fraction = numeral.partition("点")
+    number = chinese_to_int(whole)
+    if number is None:
+        return None
+    digits = "".join(str(CN_DIGITS[c]) for c in fraction)
+    return Decimal(f"{number}.{digits}") if digits else Decimal(number)
+
+
 def clean_decimal(value: Decimal) -> Decimal:
     """Decimal without exponent or trailing zeros: 19000.0 → 19000, 98.50 → 98.5."""
     if value == value.to_integral_value():
@@ -178,9 +191,8 @@ def _label(text: str, norm: str, start: int, end: int) -> str:
 
 def _quantity_value(match: re.Match[str]) -> Decimal | None:
     if match.group("pct"):
-        pct = match.group("pct")
-        number = Decimal(pct) if pct[0].isdigit() else chinese_to_int(pct)
-        return None if number is None else clean_decimal(Decimal(number))
+        number = percent_value(match.group("pct"))
+        return None if number is None else clean_decimal(number)
     if match.group("arabic"):
         value = Decimal(match.group("arabic"))
     else:
@@ -217,7 +229,7 @@ def extract_key_results(text: str) -> list[KeyResult]:
 
 # Qualitative targets, matched at the end of a clause; "达到市级要求" = meets the city's quota.
 _QUALITATIVE_TARGETS = tuple(
-    "与经济增长基本同步 达到市级要求 完成市级下达任务 稳步增长 进一步提升 持续提升"
+    "与经济增长基本同步 和经济增长基本同步 与经济增长同步 和经济增长同步 达到市级要求 完成市级下达任务 稳步增长 进一步提升 持续提升"
     " 持续改善 保持稳定 稳中有升 基本持平".split()
 )
 _AT_MOST_VERBS = ("控制在", "不高于", "不超过", "低于")
@@ -225,7 +237,7 @@ _GROWTH_VERBS = ("增长", "下降", "降低")
 _TARGET_RE = re.compile(
     r"(?P<verb>增长|提高|提升|下降|降低|达到|达|控制在|保持在|不低于|不高于|不超过|超过|低于|高于)?"
     rf"(?:(?P<num>\d+(?:\.\d+)?)(?P<unit>[万亿千百]*(?:{_alternation(_TARGET_UNITS)}))"
-    r"|百分之(?P<pct>\d+(?:\.\d+)?|[一二两三四五六七八九十][零〇一二两三四五六七八九十]*))"
+    rf"|百分之(?P<pct>\d+(?:\.\d+)?|{_CN_PERCENT}))"
     r"(?P<suffix>以上|以内|以下|左右)?$"
 )
 
@@ -258,11 +270,10 @@ def parse_target(clause: str) -> tuple[int, Target] | None:
         return None
     verb, suffix, unit = match.group("verb") or "", match.group("suffix") or "", match["unit"]
     if match["pct"]:  # 增长百分之六左右
-        pct = match["pct"]
-        number = Decimal(pct) if pct[0].isdigit() else chinese_to_int(pct)
+        number = percent_value(match["pct"])
         if number is None:
             return None
-        value, unit = Decimal(number), "%"
+        value, unit = number, "%"
     else:
         value = Decimal(match.group("num"))
     target = Target(
