@@ -46,8 +46,12 @@ _RESPECTIVELY_RE = re.compile(
     r"(?P<values>.+)"
 )
 _VALUE_RE = re.compile(r"(\d+(?:\.\d+)?)([^\d、和与及]*)")
-_EXPLICIT_COMPARATORS = ("以上", "以下", "以内", "左右", "不低于", "不高于", "不超过", "控制在", "低于", "高于", "超过")  # fmt: skip
-_CELL_VALUE_RE = re.compile(r"(?P<op>[≥≤<>]?)(?P<num>-?\d+(?:\.\d+)?)(?P<suffix>左右|以上|以内|以下)?")
+_EXPLICIT_COMPARATORS = tuple(
+    "以上 以下 以内 左右 不低于 不高于 不超过 控制在 低于 高于 超过".split()
+)
+_CELL_VALUE_RE = re.compile(
+    r"(?P<op>[≥≤<>]?)(?P<num>-?\d+(?:\.\d+)?)(?P<suffix>左右|以上|以内|以下)?"
+)
 _CATEGORIES = {"预期性": "expected", "约束性": "binding"}
 _GROWTH_NAME_ENDS = ("增速", "增长", "增幅", "增长率")
 
@@ -72,8 +76,10 @@ def _respective_names(subject: str) -> list[str]:
     return names
 
 
-def _split_respectively(clause: str, line_no: int | None, warnings: list[ParseWarning]) -> list[Pair]:
-    """"城乡居民人均可支配收入分别增长7%、8%" -> one indicator per name and value."""
+def _split_respectively(
+    clause: str, line_no: int | None, warnings: list[ParseWarning]
+) -> list[Pair]:
+    """ "城乡居民人均可支配收入分别增长7%、8%" -> one indicator per name and value."""
     match = _RESPECTIVELY_RE.fullmatch(normalize_width(clause).strip())
     if match is None:
         return []
@@ -105,7 +111,9 @@ def _split_respectively(clause: str, line_no: int | None, warnings: list[ParseWa
     return pairs
 
 
-def _sentence_targets(sentence: str, line_no: int | None, warnings: list[ParseWarning]) -> list[Pair]:
+def _sentence_targets(
+    sentence: str, line_no: int | None, warnings: list[ParseWarning]
+) -> list[Pair]:
     pairs: list[Pair] = []
     for start, end in clause_spans(sentence):
         clause = sentence[start:end].strip()
@@ -122,7 +130,9 @@ def _sentence_targets(sentence: str, line_no: int | None, warnings: list[ParseWa
 def _group_targets(group: Node, warnings: list[ParseWarning]) -> tuple[str, list[Pair]]:
     """Title of an indicator group and its (name, target, line) in text order."""
     (_, title, _), *rest = _measure_sentences(group)
-    pairs = [p for line_no, sentence, _ in rest for p in _sentence_targets(sentence, line_no, warnings)]
+    pairs = [
+        p for line_no, sentence, _ in rest for p in _sentence_targets(sentence, line_no, warnings)
+    ]
     return title.strip().rstrip(_TITLE_STRIP), pairs
 
 
@@ -153,7 +163,9 @@ def _split_keep_lines(segment: Segment) -> list[tuple[int, str]]:
     return out
 
 
-def _paragraph_groups(lines: list[SourceLine], warnings: list[ParseWarning]) -> list[tuple[int, str, list[Pair]]]:
+def _paragraph_groups(
+    lines: list[SourceLine], warnings: list[ParseWarning]
+) -> list[tuple[int, str, list[Pair]]]:
     for line in lines:
         match = _PARAGRAPH_RE.search(line.norm)
         if match is None:
@@ -162,7 +174,10 @@ def _paragraph_groups(lines: list[SourceLine], warnings: list[ParseWarning]) -> 
         pairs = _sentence_targets(text, line.line_at(match.end()), warnings)
         if pairs:
             warnings.append(
-                ParseWarning(line.line_no, f"indicators read from the paragraph '{line.text[: match.end()]}…'")
+                ParseWarning(
+                    line.line_no,
+                    f"indicators read from the paragraph '{line.text[: match.end()]}…'",
+                )
             )
             return [(1, line.text[match.start() : match.end()].rstrip(":："), pairs)]
     return []
@@ -197,7 +212,9 @@ def _table_row(row: SourceLine, year: int, warnings: list[ParseWarning]) -> Pars
     target, written = _cell_target(values[-1], unit, growth)
     if not written and target.comparator != "qualitative":
         warnings.append(
-            ParseWarning(row.line_no, f"{name}: comparator '{target.comparator}' inferred for '{values[-1]}'")
+            ParseWarning(
+                row.line_no, f"{name}: comparator '{target.comparator}' inferred for '{values[-1]}'"
+            )
         )
     baseline = None
     if len(values) >= 2:
@@ -211,7 +228,9 @@ def _table_row(row: SourceLine, year: int, warnings: list[ParseWarning]) -> Pars
     return ParsedIndicator("", 0, name, 1, "主要指标", target, baseline, row.line_no, category)
 
 
-def _table_indicators(rows: list[SourceLine], year: int, warnings: list[ParseWarning]) -> list[ParsedIndicator]:
+def _table_indicators(
+    rows: list[SourceLine], year: int, warnings: list[ParseWarning]
+) -> list[ParsedIndicator]:
     found = []
     for row in rows:
         try:
@@ -222,7 +241,9 @@ def _table_indicators(rows: list[SourceLine], year: int, warnings: list[ParseWar
             continue
         found.append(indicator)
     if found:
-        warnings.append(ParseWarning(found[0].line_no, f"{len(found)} indicators read from a flattened table"))
+        warnings.append(
+            ParseWarning(found[0].line_no, f"{len(found)} indicators read from a flattened table")
+        )
     return found
 
 
@@ -309,7 +330,9 @@ def read_indicators(
         table = _table_indicators(table_rows, year, warnings)
         if indicators and table:
             warnings.append(
-                ParseWarning(table[0].line_no, "indicator table not used: the text states the indicators")
+                ParseWarning(
+                    table[0].line_no, "indicator table not used: the text states the indicators"
+                )
             )
         elif table:
             for order, ind in enumerate(table, start=1):

@@ -1,4 +1,4 @@
-"""Parse a Chinese plan document (annual plan, 政府工作报告, 任务分工方案) into tasks and indicators.
+"""Parse a Chinese plan (annual plan, 政府工作报告, 任务分工方案) into tasks and indicators.
 
 Stages: `plan_text` cleans PDF/web text into logical lines that keep original line numbers;
 `plan_structure` finds the numbering levels (一、/(一)/1./(1)/①) and, from evidence, the part
@@ -209,12 +209,13 @@ def _section_groups(section: TaskSection, warnings: list[ParseWarning]) -> list[
         container = section.single
         return chapter_groups(container, measure_kind(container) or "measure")
     per_part = [
-        (part, chapter_groups(part, measure_kind(part) or "measure"))
-        for part in section.containers
+        (part, chapter_groups(part, measure_kind(part) or "measure")) for part in section.containers
     ]
     if all(len(groups) == 1 and groups[0].number == 0 for _, groups in per_part):
         return [
-            ChapterGroup(part.number, _chapter_title(part.title_text), part.line_no, g[0].measures, part)
+            ChapterGroup(
+                part.number, _chapter_title(part.title_text), part.line_no, g[0].measures, part
+            )
             for part, g in per_part
         ]
     flat = [group for _, groups in per_part for group in groups]
@@ -226,12 +227,16 @@ def _section_groups(section: TaskSection, warnings: list[ParseWarning]) -> list[
         )
     )
     return [
-        ChapterGroup(number, group.title or group.part.title_text, group.line_no, group.measures, group.part)
+        ChapterGroup(
+            number, group.title or group.part.title_text, group.line_no, group.measures, group.part
+        )
         for number, group in enumerate(flat, start=1)
     ]
 
 
-def _build_chapters(section: TaskSection, year: int, warnings: list[ParseWarning]) -> list[ParsedChapter]:
+def _build_chapters(
+    section: TaskSection, year: int, warnings: list[ParseWarning]
+) -> list[ParsedChapter]:
     part_no = 0 if section.themed or section.single.kind == "root" else section.single.number
     chapters = []
     for group in _section_groups(section, warnings):
@@ -272,12 +277,14 @@ def _infer_year(
     line_no = section.single.line_no if section.single.kind != "root" else None
     if reviewed:
         warnings.append(
-            ParseWarning(line_no, f"plan year {max(reviewed) + 1} inferred: the year after the review of {max(reviewed)}")
+            ParseWarning(
+                line_no,
+                f"plan year {max(reviewed) + 1} inferred: "
+                f"the year after the review of {max(reviewed)}",
+            )
         )
         return max(reviewed) + 1
-    raise PlanParseError(
-        "cannot infer the plan year from the task part title; pass year=", line_no
-    )
+    raise PlanParseError("cannot infer the plan year from the task part title; pass year=", line_no)
 
 
 def _plan_title(preamble: list[Segment], section: TaskSection, year: int) -> str:

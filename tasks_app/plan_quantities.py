@@ -34,7 +34,9 @@ def _alternation(words: tuple[str, ...]) -> str:
 
 
 _CN_NUMERAL = "[一二两三四五六七八九十][零〇一二两三四五六七八九十百千]*"
-_CN_PERCENT = "[一二两三四五六七八九十][零〇一二两三四五六七八九十]*(?:点[零〇一二三四五六七八九]+)?"
+_CN_PERCENT = (
+    "[一二两三四五六七八九十][零〇一二两三四五六七八九十]*(?:点[零〇一二三四五六七八九]+)?"
+)
 _QUANTITY_RE = re.compile(
     rf"(?:百分之(?P<pct>\d+(?:\.\d+)?|{_CN_PERCENT})"
     rf"|(?:(?<![\d.A-Za-z])(?P<arabic>\d+(?:\.\d+)?)"
@@ -229,7 +231,8 @@ def extract_key_results(text: str) -> list[KeyResult]:
 
 # Qualitative targets, matched at the end of a clause; "达到市级要求" = meets the city's quota.
 _QUALITATIVE_TARGETS = tuple(
-    "与经济增长基本同步 和经济增长基本同步 与经济增长同步 和经济增长同步 达到市级要求 完成市级下达任务 稳步增长 进一步提升 持续提升"
+    "与经济增长基本同步 和经济增长基本同步 与经济增长同步 和经济增长同步"
+    " 达到市级要求 完成市级下达任务 稳步增长 进一步提升 持续提升"
     " 持续改善 保持稳定 稳中有升 基本持平".split()
 )
 _AT_MOST_VERBS = ("控制在", "不高于", "不超过", "低于")

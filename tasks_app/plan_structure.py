@@ -26,7 +26,15 @@ MARKER_RES = {
     "circled": re.compile(r"([①-⑳])\s*"),
 }
 REVIEW_WORDS = ("执行情况", "完成情况", "回顾", "工作总结", "总结")
-GOAL_WORDS = ("主要指标", "主要预期目标", "预期目标", "主要目标", "总体要求", "总体思路", "指导思想")
+GOAL_WORDS = (
+    "主要指标",
+    "主要预期目标",
+    "预期目标",
+    "主要目标",
+    "总体要求",
+    "总体思路",
+    "指导思想",
+)
 INDICATOR_WORDS = ("主要指标", "主要预期目标", "预期目标", "主要目标")
 TASK_WORDS = ("计划", "安排", "重点任务", "工作任务", "任务", "重点工作", "举措", "部署")
 PAST_WORDS = ("一年来", "完成了", "实现了", "取得了", "已经", "同比增长", "同比下降", "圆满完成")
@@ -113,7 +121,9 @@ def _check_number(parent: Node, node: Node) -> None:
     label = LABELS[node.kind]
     if node.kind == "part":  # parts may skip numbers (an excerpt keeps 三 for stable codes)
         if siblings and node.number <= siblings[-1].number:
-            problem = "duplicate part" if node.number == siblings[-1].number else "out-of-order part"
+            problem = (
+                "duplicate part" if node.number == siblings[-1].number else "out-of-order part"
+            )
             raise PlanParseError(
                 f"{problem} {label(node.number)} (after {label(siblings[-1].number)})", node.line_no
             )
@@ -257,7 +267,9 @@ def chapter_groups(container: Node, kind: str) -> list[ChapterGroup]:
                     f"{chapter.label}; expected them directly in the chapter",
                     child.line_no,
                 )
-        groups.append(ChapterGroup(chapter.number, chapter.title_text, chapter.line_no, measures, chapter))
+        groups.append(
+            ChapterGroup(chapter.number, chapter.title_text, chapter.line_no, measures, chapter)
+        )
     return groups
 
 
@@ -340,7 +352,9 @@ def find_task_section(root: Node, warnings: list[ParseWarning]) -> TaskSection:
                 "(一)…。/1.…。 with a title sentence and tasks"
             )
         warnings.append(
-            ParseWarning(root.children[0].line_no, "no parts (一、…): the whole text holds the tasks")
+            ParseWarning(
+                root.children[0].line_no, "no parts (一、…): the whole text holds the tasks"
+            )
         )
         return TaskSection([root], [])
     years = [y for y in map(title_year, parts) if y]

@@ -119,9 +119,7 @@ def _raw_lines(text: object) -> list[tuple[int, str]]:
     return lines
 
 
-def _set_aside_tables(
-    lines: list[tuple[int, str]], result: PlanText
-) -> list[tuple[int, str]]:
+def _set_aside_tables(lines: list[tuple[int, str]], result: PlanText) -> list[tuple[int, str]]:
     kept, appendix_at = [], None
     for line_no, raw in lines:
         norm = normalize_width(raw)
@@ -143,9 +141,7 @@ def _set_aside_tables(
     return kept
 
 
-def _drop_page_furniture(
-    lines: list[tuple[int, str]], result: PlanText
-) -> list[tuple[int, str]]:
+def _drop_page_furniture(lines: list[tuple[int, str]], result: PlanText) -> list[tuple[int, str]]:
     def key(raw: str) -> str:
         return re.sub(r"\d+", "#", normalize_width(raw))
 
@@ -180,9 +176,7 @@ def _drop_page_furniture(
     return kept
 
 
-def _remove_stray_spaces(
-    lines: list[tuple[int, str]], result: PlanText
-) -> list[tuple[int, str]]:
+def _remove_stray_spaces(lines: list[tuple[int, str]], result: PlanText) -> list[tuple[int, str]]:
     changed = []
     cleaned = []
     for line_no, raw in lines:
@@ -242,7 +236,9 @@ def _join_wrapped(lines: list[tuple[int, str]], result: PlanText) -> list[Source
             joins.append(line_no)
             if starts_with_marker(normalize_width(raw)):
                 result.warnings.append(
-                    ParseWarning(line_no, "starts like a numbered heading but continues the line before")
+                    ParseWarning(
+                        line_no, "starts like a numbered heading but continues the line before"
+                    )
                 )
         following = lines[index + 1][1] if index + 1 < len(lines) else None
         if following is not None and continues(raw, following):

@@ -61,13 +61,15 @@ def test_dry_run_and_real_import_agree_on_a_missing_indicator_entry(tmp_path: Pa
     raw = yaml.safe_load((SEED_DIR / "enrichment.yaml").read_text(encoding="utf-8"))
     del raw["indicators"]["地区生产总值"]
     path = _copy(tmp_path, PLAN_TEXT, raw)
-    dry = plan_import(text=PLAN_TEXT, enrichment=load_enrichment(tmp_path / "enrichment.yaml"), dry_run=True)
+    dry = plan_import(
+        text=PLAN_TEXT, enrichment=load_enrichment(tmp_path / "enrichment.yaml"), dry_run=True
+    )
     try:
         plan_import(text=PLAN_TEXT, enrichment=load_enrichment(tmp_path / "enrichment.yaml"))
     except PlanParseError as exc:  # EnrichmentError is one
         assert str(exc) in dry.problems
         assert Plan.objects.count() == 0
-        with pytest.raises(CommandError, match="dry run: the import would fail") as caught:
+        with pytest.raises(CommandError, match=r"dry run: the import would fail") as caught:
             _run(path, "--dry-run")
         assert str(exc) in str(caught.value)
     else:  # the enrichment file is optional for indicators: then the dry run says nothing
@@ -79,9 +81,9 @@ def test_dry_run_reports_unknown_task_codes(tmp_path: Path) -> None:
     raw["tasks"]["2025-9.9.9-99"] = {"lead": raw["departments"][0]["code"]}
     path = _copy(tmp_path, PLAN_TEXT, raw)
     out = io.StringIO()
-    with pytest.raises(CommandError, match="2025-9.9.9-99") as caught:
+    with pytest.raises(CommandError, match=r"2025-9\.9\.9-99") as caught:
         call_command("import_plan", str(path), "--dry-run", stdout=out)
     assert "dry run: the import would fail" in str(caught.value)
     assert "indicators: 21" in out.getvalue()  # the tree is printed before the refusal
-    with pytest.raises(PlanParseError, match="2025-9.9.9-99"):
+    with pytest.raises(PlanParseError, match=r"2025-9\.9\.9-99"):
         plan_import(text=PLAN_TEXT, enrichment=load_enrichment(tmp_path / "enrichment.yaml"))

@@ -1,4 +1,4 @@
-"""Indicators wherever a plan states them: chapter, paragraph, flattened table; 分别; comparators."""
+"""Indicators wherever a plan states them: chapter, paragraph, table; 分别; comparators."""
 
 from __future__ import annotations
 
@@ -30,7 +30,9 @@ PARAGRAPH = """一、2024年工作回顾
 1.推进改革。落实责任。
 """
 
-TABLE = TASKS + """附表
+TABLE = (
+    TASKS
+    + """附表
 序号 指标 单位 2024年完成 2025年目标 属性
 1 地区生产总值增速 % 5.2 5 预期性
 2 一般公共预算收入 亿元 110.4 ≥115 预期性
@@ -38,6 +40,7 @@ TABLE = TASKS + """附表
 4 细颗粒物年均浓度 微克/立方米 34 32左右 约束性
 5 森林覆盖率 % 32 稳步提升 约束性
 """
+)
 
 
 def rows(parsed: ParsedPlan) -> list[tuple]:
@@ -103,7 +106,8 @@ def test_inferred_comparators_are_warnings() -> None:
     parsed = parse_plan(CHAPTER + TASKS)
     inferred = [m for m in messages(parsed) if "inferred from" in m]
     assert inferred == [
-        "line 7: 工业增加值: comparator '>=' inferred from '增长6%' (no 以上/以内/左右/不低于/不超过)",
+        "line 7: 工业增加值: comparator '>=' inferred from '增长6%' "
+        "(no 以上/以内/左右/不低于/不超过)",
         "line 7: 城镇居民人均可支配收入: comparator '>=' inferred from '增长7%' "
         "(no 以上/以内/左右/不低于/不超过)",
         "line 7: 农村居民人均可支配收入: comparator '>=' inferred from '增长8%' "

@@ -1,4 +1,4 @@
-"""Random edits of the Daxing text: always a clean parse or a line-numbered refusal, never a crash."""
+"""Random edits of the Daxing text: a clean parse or a line-numbered refusal, never a crash."""
 
 from __future__ import annotations
 
@@ -12,7 +12,12 @@ from tasks_app.plan_parser import ParsedPlan, PlanParseError, parse_plan
 REPO = Path(__file__).resolve().parents[2]
 LINES = (REPO / "seeds" / "daxing-2025" / "plan.txt").read_text(encoding="utf-8").splitlines()
 # Refusals about the document as a whole carry no line.
-DOCUMENT_REFUSALS = ("empty plan text", "no parts found", "no task part", "cannot infer the plan year")
+DOCUMENT_REFUSALS = (
+    "empty plan text",
+    "no parts found",
+    "no task part",
+    "cannot infer the plan year",
+)
 SNIPPETS = [
     "一、", "(一)", "（二）", "1.", "3、", "(1)", "①", "。", "，", "\n", "\n\n", " ", "\u3000",
     "2024年", "执行情况", "计划", "主要指标", "分别增长7%、8%", "百分之", "万", "5%以上", "— 3 —",
@@ -23,8 +28,15 @@ edit = st.one_of(
     st.tuples(st.just("delete"), st.integers(0, len(LINES) - 1)),
     st.tuples(st.just("duplicate"), st.integers(0, len(LINES) - 1)),
     st.tuples(st.just("swap"), st.integers(0, len(LINES) - 2)),
-    st.tuples(st.just("insert"), st.integers(0, len(LINES) - 1), st.integers(0, 400), st.sampled_from(SNIPPETS)),
-    st.tuples(st.just("cut"), st.integers(0, len(LINES) - 1), st.integers(0, 400), st.integers(1, 40)),
+    st.tuples(
+        st.just("insert"),
+        st.integers(0, len(LINES) - 1),
+        st.integers(0, 400),
+        st.sampled_from(SNIPPETS),
+    ),
+    st.tuples(
+        st.just("cut"), st.integers(0, len(LINES) - 1), st.integers(0, 400), st.integers(1, 40)
+    ),
     st.tuples(st.just("wrap"), st.integers(0, len(LINES) - 1), st.integers(5, 60)),
     st.tuples(st.just("text"), st.integers(0, len(LINES) - 1), st.text(max_size=8)),
 )

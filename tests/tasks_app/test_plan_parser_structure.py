@@ -52,8 +52,9 @@ def test_daxing_with_task_part_retitled(daxing: ParsedPlan) -> None:
     parsed = parse_plan(text)
     same_tasks(parsed, daxing)
     assert len(all_tasks(parsed)) == 81
-    assert "line 43: part 三、 chosen as the task part: its title says '重点任务' and names 2025" in (
-        warning_texts(parsed)
+    assert (
+        "line 43: part 三、 chosen as the task part: its title says '重点任务' and names 2025"
+        in (warning_texts(parsed))
     )
 
 
@@ -132,10 +133,17 @@ def test_no_parts_only_bracketed_items() -> None:
 
 
 def test_no_parts_chapters_and_numbered_measures() -> None:
-    text = "2026年重点任务\n(一)稳增长\n1.扩大投资。新建道路12公里。\n2.促进消费。举办活动。\n(二)惠民生\n1.办好实事。新增学位100个。\n"
+    text = (
+        "2026年重点任务\n(一)稳增长\n1.扩大投资。新建道路12公里。\n2.促进消费。举办活动。\n"
+        "(二)惠民生\n1.办好实事。新增学位100个。\n"
+    )
     parsed = parse_plan(text)
     assert [(c.number, c.title) for c in parsed.chapters] == [(1, "稳增长"), (2, "惠民生")]
-    assert [t.code for t in all_tasks(parsed)] == ["2026-0.1.1-01", "2026-0.1.2-01", "2026-0.2.1-01"]
+    assert [t.code for t in all_tasks(parsed)] == [
+        "2026-0.1.1-01",
+        "2026-0.1.2-01",
+        "2026-0.2.1-01",
+    ]
 
 
 REVIEW_THEN_TASKS = """一、2024年国民经济和社会发展计划执行情况
@@ -172,7 +180,10 @@ def test_review_told_by_tense_when_titles_say_nothing() -> None:
 
 
 def test_review_told_by_an_earlier_year() -> None:
-    text = "一、2024年主要工作\n1.稳住增长。完成投资10亿元。\n二、2025年主要工作\n1.扩大投资。新建道路12公里。\n"
+    text = (
+        "一、2024年主要工作\n1.稳住增长。完成投资10亿元。\n"
+        "二、2025年主要工作\n1.扩大投资。新建道路12公里。\n"
+    )
     parsed = parse_plan(text)
     assert [t.code for t in all_tasks(parsed)] == ["2025-2.0.1-01"]
     assert any("names 2024, before 2025" in w.message for w in parsed.warnings)
@@ -201,7 +212,11 @@ def test_sub_items_with_more_sentences_start_with_a_title() -> None:
 def test_circled_sub_items_stay_in_the_measure() -> None:
     text = "三、2025年计划\n1.建设新城。推进三个项目:\n①新建道路12公里。\n②新建学校2所。\n"
     parsed = parse_plan(text)
-    assert [t.text for t in all_tasks(parsed)] == ["推进三个项目:", "①新建道路12公里。", "②新建学校2所。"]
+    assert [t.text for t in all_tasks(parsed)] == [
+        "推进三个项目:",
+        "①新建道路12公里。",
+        "②新建学校2所。",
+    ]
 
 
 def test_chapter_titles_are_titles_not_tasks() -> None:
@@ -215,7 +230,9 @@ def test_chapter_titles_are_titles_not_tasks() -> None:
 
 
 def test_no_task_part_lists_what_was_found() -> None:
-    text = "一、2024年计划执行情况\n(一)回顾\n经济增长。\n二、2025年主要目标\n1.增长。经济增长5%。\n"
+    text = (
+        "一、2024年计划执行情况\n(一)回顾\n经济增长。\n二、2025年主要目标\n1.增长。经济增长5%。\n"
+    )
     with pytest.raises(PlanParseError) as caught:
         parse_plan(text)
     message = caught.value.message
@@ -227,10 +244,22 @@ def test_no_task_part_lists_what_was_found() -> None:
 @pytest.mark.parametrize(
     ("text", "line_no", "message"),
     [
-        ("三、2025年计划\n(一)甲\n(1)标题。句子。\n(3)标题。句子。\n", 4, "item (3) out of order (expected (2))"),
-        ("三、2025年计划\n(一)甲。句子。\n(一)乙。句子。\n", 3, "duplicate chapter (一) (expected (二))"),
+        (
+            "三、2025年计划\n(一)甲\n(1)标题。句子。\n(3)标题。句子。\n",
+            4,
+            "item (3) out of order (expected (2))",
+        ),
+        (
+            "三、2025年计划\n(一)甲。句子。\n(一)乙。句子。\n",
+            3,
+            "duplicate chapter (一) (expected (二))",
+        ),
         ("(1)标题。句子。\n三、2025年计划\n", 1, "numbered item (1) before any part"),
-        ("2025年任务\n(一)甲。句子。\n(三)丙。句子。\n", 3, "chapter (三) out of order (expected (二))"),
+        (
+            "2025年任务\n(一)甲。句子。\n(三)丙。句子。\n",
+            3,
+            "chapter (三) out of order (expected (二))",
+        ),
         ("三、2025年计划\n1.标题\n", 2, "measure 1. has no title sentence"),
         ("2025年任务\n1.标题。\n2.标题。\n", 2, "holds measures but no tasks"),
     ],

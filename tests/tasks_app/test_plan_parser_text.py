@@ -32,7 +32,10 @@ def all_tasks(parsed: ParsedPlan) -> list:
 def summary(parsed: ParsedPlan) -> tuple:
     return (
         parsed.year,
-        [(t.code, t.text, [(k.value, k.unit, k.label) for k in t.key_results]) for t in all_tasks(parsed)],
+        [
+            (t.code, t.text, [(k.value, k.unit, k.label) for k in t.key_results])
+            for t in all_tasks(parsed)
+        ],
         [(i.code, i.name, i.group_no, i.target, i.baseline) for i in parsed.indicators],
         parsed.declared_indicator_counts,
     )
@@ -104,19 +107,21 @@ def test_heading_lines_are_not_joined_to_their_body() -> None:
 
 
 def test_a_line_looking_like_a_heading_continues_a_cut_sentence() -> None:
-    text = "三、2025年国民经济和社会发展计划\n(一)产业\n1.融合发展。推动一、\n二、三产业融合发展。\n"
+    text = (
+        "三、2025年国民经济和社会发展计划\n(一)产业\n1.融合发展。推动一、\n二、三产业融合发展。\n"
+    )
     parsed = parse_plan(text)
     assert [t.text for t in all_tasks(parsed)] == ["推动一、二、三产业融合发展。"]
-    assert any(
-        w.line_no == 4 and "continues the line before" in w.message for w in parsed.warnings
-    )
+    assert any(w.line_no == 4 and "continues the line before" in w.message for w in parsed.warnings)
 
 
 def test_stray_spaces_between_chinese_characters() -> None:
     text = "三、2025年 计划\n1.推 进 改 革。新 建 道 路 12 公里。推进 M9 线。\n"
     parsed = parse_plan(text)
     assert [t.text for t in all_tasks(parsed)] == ["新建道路 12 公里。", "推进 M9 线。"]
-    assert any("removed spaces between Chinese characters on lines 1-2" in str(w) for w in parsed.warnings)
+    assert any(
+        "removed spaces between Chinese characters on lines 1-2" in str(w) for w in parsed.warnings
+    )
 
 
 def test_table_rows_and_appendix_are_set_aside() -> None:

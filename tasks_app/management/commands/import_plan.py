@@ -42,9 +42,7 @@ class Command(BaseCommand):
             self._print_tree(result)
             self._print_warnings(result)
             if result.problems:
-                raise CommandError(
-                    "dry run: the import would fail:\n" + "\n".join(result.problems)
-                )
+                raise CommandError("dry run: the import would fail:\n" + "\n".join(result.problems))
             return
         self._print_summary(result)
         self._print_warnings(result)
@@ -66,7 +64,9 @@ class Command(BaseCommand):
                 for task in measure.tasks:
                     krs = ", ".join(f"{k.value.normalize():f} {k.unit}" for k in task.key_results)
                     suffix = f" [{krs}]" if krs else ""
-                    self.stdout.write(f"      {task.code} line {task.line_no}: {task.title}{suffix}")
+                    self.stdout.write(
+                        f"      {task.code} line {task.line_no}: {task.title}{suffix}"
+                    )
         self.stdout.write(f"  indicators: {len(parsed.indicators)}")
         for ind in parsed.indicators:
             self.stdout.write(f"    {ind.code} {ind.name}: {ind.target.text}")
