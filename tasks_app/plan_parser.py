@@ -296,6 +296,31 @@ def _plan_title(preamble: list[Segment], section: TaskSection, year: int) -> str
     return section.single.title_text
 
 
+# What the database holds (tasks_app/indicators_app models); longer means a misread heading.
+TITLE_MAX_CHARS = 200
+INDICATOR_NAME_MAX_CHARS = 100
+
+
+def _check_lengths(plan: ParsedPlan, title_line: int | None) -> None:
+    """Refuse, by line, a title or name too long to store: it is a misread, not a title."""
+    items = [("the plan title", plan.title, TITLE_MAX_CHARS, title_line)]
+    for chapter in plan.chapters:
+        items.append(("chapter title", chapter.title, TITLE_MAX_CHARS, chapter.line_no))
+        items += [
+            ("measure title", m.title, TITLE_MAX_CHARS, m.line_no) for m in chapter.measures
+        ]
+    for ind in plan.indicators:
+        items.append(("indicator name", ind.name, INDICATOR_NAME_MAX_CHARS, ind.line_no))
+        items.append(("indicator group", ind.group_title, INDICATOR_NAME_MAX_CHARS, ind.line_no))
+    for what, value, limit, line_no in items:
+        if len(value) > limit:
+            raise PlanParseError(
+                f"{what} has {len(value)} characters (expected at most {limit}): "
+                f"'{value[:30]}…' — a sentence end (。) may be missing",
+                line_no,
+            )
+
+
 def parse_plan(text: str, *, year: int | None = None) -> ParsedPlan:
     """Parse a plan text into chapters → measures → tasks, indicators and declared counts.
 
@@ -319,7 +344,7 @@ def parse_plan(text: str, *, year: int | None = None) -> ParsedPlan:
         root=root, section=section, lines=cleaned.lines, table_rows=cleaned.table_rows,
         year=year, warnings=warnings,
     )  # fmt: skip
-    return ParsedPlan(
+    plan = ParsedPlan(
         year=year,
         title=_plan_title(preamble, section, year),
         chapters=chapters,
@@ -327,3 +352,5 @@ def parse_plan(text: str, *, year: int | None = None) -> ParsedPlan:
         declared_indicator_counts=declared,
         warnings=warnings,
     )
+    _check_lengths(plan, section.single.line_no if section.single.kind != "root" else None)
+    return plan

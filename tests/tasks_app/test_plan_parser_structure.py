@@ -282,3 +282,11 @@ def test_refusal_line_numbers_are_original_lines_after_dewrapping() -> None:
         parse_plan(text)
     assert caught.value.line_no == len(text.splitlines())
     assert "measure 3. out of order (expected 2.)" in caught.value.message
+
+
+def test_a_title_too_long_to_store_is_refused_by_line() -> None:
+    text = "三、2025年计划\n(一)甲\n1." + "推进改革" * 60 + "。落实。\n"
+    with pytest.raises(PlanParseError) as caught:
+        parse_plan(text)
+    assert caught.value.line_no == 3
+    assert "measure title has 241 characters (expected at most 200)" in caught.value.message
