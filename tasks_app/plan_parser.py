@@ -306,9 +306,7 @@ def _check_lengths(plan: ParsedPlan, title_line: int | None) -> None:
     items = [("the plan title", plan.title, TITLE_MAX_CHARS, title_line)]
     for chapter in plan.chapters:
         items.append(("chapter title", chapter.title, TITLE_MAX_CHARS, chapter.line_no))
-        items += [
-            ("measure title", m.title, TITLE_MAX_CHARS, m.line_no) for m in chapter.measures
-        ]
+        items += [("measure title", m.title, TITLE_MAX_CHARS, m.line_no) for m in chapter.measures]
     for ind in plan.indicators:
         items.append(("indicator name", ind.name, INDICATOR_NAME_MAX_CHARS, ind.line_no))
         items.append(("indicator group", ind.group_title, INDICATOR_NAME_MAX_CHARS, ind.line_no))
