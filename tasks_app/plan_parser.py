@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tasks_app.plan_errors import ParseWarning, PlanParseError
+from tasks_app.plan_errors import ParseWarning, PlanParseError, line_ranges
 from tasks_app.plan_quantities import (
     Baseline,
     KeyResult,
@@ -177,8 +177,19 @@ def _measure_sentences(node: Node) -> list[tuple[int, str, bool]]:
     return sentences
 
 
-def _build_measure(node: Node, code_prefix: str, chapter_no: int) -> ParsedMeasure:
+def _build_measure(
+    node: Node, code_prefix: str, chapter_no: int, warnings: list[ParseWarning]
+) -> ParsedMeasure:
     (_, title, _), *rest = _measure_sentences(node)
+    unnumbered = [s.source.line_no for s in node.lines]
+    if unnumbered and node.title_text.strip():
+        warnings.append(
+            ParseWarning(
+                unnumbered[0],
+                f"unnumbered lines {line_ranges(unnumbered)} read as part of "
+                f"{node.kind} {node.label} (line {node.line_no})",
+            )
+        )
     tasks = [
         ParsedTask(
             code=f"{code_prefix}.{node.number}-{sentence_no:02d}",
@@ -246,7 +257,9 @@ def _build_chapters(
                 number=group.number,
                 title=_chapter_title(group.title) if group.title else "",
                 line_no=group.line_no,
-                measures=[_build_measure(m, prefix, group.number) for m in group.measures],
+                measures=[
+                    _build_measure(m, prefix, group.number, warnings) for m in group.measures
+                ],
             )
         )
     if not any(m.tasks for c in chapters for m in c.measures):
@@ -289,7 +302,8 @@ def _infer_year(
 
 def _plan_title(preamble: list[Segment], section: TaskSection, year: int) -> str:
     first = preamble[0].text if preamble else ""
-    if first and len(first) <= 60 and (TASK_PART_MARK in first or section.single.kind == "root"):
+    titled = any(word in first for word in (TASK_PART_MARK, "报告", "方案", "安排"))
+    if first and len(first) <= 60 and (titled or section.single.kind == "root"):
         return first
     if section.themed or section.single.kind == "root":
         return first if first and len(first) <= 60 else f"{year}年重点任务"
@@ -332,7 +346,7 @@ def parse_plan(text: str, *, year: int | None = None) -> ParsedPlan:
 
     cleaned = read_plan_text(text)
     warnings = list(cleaned.warnings)
-    preamble, root = build_outline(cleaned.lines)
+    preamble, root = build_outline(cleaned.lines, warnings)
     if not root.children:
         raise PlanParseError("no parts found: expected headings like 一、…")
     section = find_task_section(root, warnings)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tasks_app.plan_errors import ParseWarning, PlanParseError
+from tasks_app.plan_errors import ParseWarning, PlanParseError, line_ranges
 from tasks_app.plan_quantities import chinese_to_int, normalize_width
 from tasks_app.plan_text import SourceLine
 
@@ -41,6 +41,8 @@ PAST_WORDS = ("一年来", "完成了", "实现了", "取得了", "已经", "同
 FUTURE_WORDS = ("将", "要", "力争", "确保", "加快", "推动", "推进", "持续", "启动")
 _TERMINATORS = "。！？!?"
 _YEAR_RE = re.compile(r"(\d{4})\s*年")
+# A speech's closing remarks: not part of the last measure.
+CLOSING_RE = re.compile(r"(?:各位代表|各位委员|同志们|让我们)")
 
 
 def _to_chinese(number: int) -> str:
@@ -162,13 +164,21 @@ def _attach(stack: list[Node], node: Node, has_parts: bool) -> None:
     stack.append(node)
 
 
-def build_outline(lines: list[SourceLine]) -> tuple[list[Segment], Node]:
-    """(preamble lines before the first heading, the document tree)."""
+def build_outline(
+    lines: list[SourceLine], warnings: list[ParseWarning] | None = None
+) -> tuple[list[Segment], Node]:
+    """(preamble lines before the first heading, the document tree).
+
+    Unnumbered closing remarks after the headings (各位代表,… / 让我们…) belong to no heading.
+    """
     root = Node("root", 0, lines[0].line_no if lines else 0)
     has_parts = any(MARKER_RES["part"].match(line.norm) for line in lines)
-    stack, preamble = [root], []
+    stack, preamble, closing = [root], [], []
     for line in lines:
         found = _marker(line.norm)
+        if found is None and len(stack) > 1 and (closing or CLOSING_RE.match(line.norm)):
+            closing.append(line.line_no)
+            continue
         if found is None:
             if len(stack) == 1:
                 preamble.append(Segment(line.text, line))
@@ -176,6 +186,13 @@ def build_outline(lines: list[SourceLine]) -> tuple[list[Segment], Node]:
                 stack[-1].lines.append(Segment(line.text, line))
             continue
         kind, match = found
+        if closing and warnings is not None:
+            warnings.append(
+                ParseWarning(
+                    closing[0], f"lines {line_ranges(closing)} read as closing remarks, not tasks"
+                )
+            )
+        closing = []
         node = Node(
             kind,
             _number(kind, match),
@@ -184,6 +201,12 @@ def build_outline(lines: list[SourceLine]) -> tuple[list[Segment], Node]:
             head=Segment(line.text, line),
         )
         _attach(stack, node, has_parts)
+    if closing and warnings is not None:
+        warnings.append(
+            ParseWarning(
+                closing[0], f"lines {line_ranges(closing)} read as closing remarks, not tasks"
+            )
+        )
     return preamble, root
 
 

@@ -290,3 +290,38 @@ def test_a_title_too_long_to_store_is_refused_by_line() -> None:
         parse_plan(text)
     assert caught.value.line_no == 3
     assert "measure title has 241 characters (expected at most 200)" in caught.value.message
+
+
+WORK_REPORT = """政府工作报告
+——2025年1月10日在某区人民代表大会上
+一、2024年工作回顾
+(一)经济运行稳中向好。地区生产总值增长5.2%。进出口总额同比下降4.1%。
+二、2025年经济社会发展总体要求和主要预期目标
+今年的主要预期目标是:地区生产总值增长5%左右;进出口总额增长百分之二左右。
+三、2025年政府工作任务
+(一)推动高质量发展。新建充电桩3000根。推动产业集群发展。
+(二)保障和改善民生。新增城镇就业1.2万人以上。加强四个中心功能建设。
+补充说明各项民生实事。
+各位代表,做好今年工作责任重大。让我们团结一心,奋发有为!
+"""
+
+
+def test_work_report_shape() -> None:
+    parsed = parse_plan(WORK_REPORT)
+    assert (parsed.year, parsed.title) == (2025, "政府工作报告")
+    assert [(t.code, t.text) for t in all_tasks(parsed)] == [
+        ("2025-3.0.1-01", "新建充电桩3000根。"),
+        ("2025-3.0.1-02", "推动产业集群发展。"),
+        ("2025-3.0.2-01", "新增城镇就业1.2万人以上。"),
+        ("2025-3.0.2-02", "加强四个中心功能建设。"),
+        ("2025-3.0.2-03", "补充说明各项民生实事。"),
+    ]
+    assert [k.label for t in all_tasks(parsed) for k in t.key_results] == ["充电桩", "城镇就业"]
+    assert [(i.name, i.baseline.growth_pct) for i in parsed.indicators] == [
+        ("地区生产总值", D("5.2")),
+        ("进出口总额", D("-4.1")),
+    ]
+    warnings = warning_texts(parsed)
+    assert "line 11: lines 11 read as closing remarks, not tasks" in warnings
+    assert "line 10: unnumbered lines 10 read as part of chapter (二) (line 9)" in warnings
+    assert any(w.startswith("line 3: part 一、 not read for tasks (review: ") for w in warnings)
