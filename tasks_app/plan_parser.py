@@ -56,6 +56,8 @@ __all__ = [
 TASK_PART_MARK = "计划"
 _TERMINATORS = "。！？!?"
 _TITLE_STRIP = "。！？!?；;，,、：: \t"
+_CLAUSE_ENDS = "。！？!?；;:："
+HEADING_LINE_MAX_CHARS = 40
 _YEAR_RE = re.compile(r"(\d{4})\s*年")
 
 
@@ -147,7 +149,7 @@ def _segments(node: Node, *, with_title: bool = True) -> list[tuple[Segment, boo
     pieces: list[tuple[Segment, bool]] = []
     if with_title and node.title is not None:
         pieces.append((node.title, False))
-    pieces += [(line, False) for line in node.lines]
+    pieces += [(line, is_heading_line(line.text)) for line in node.lines]
     for child in node.children:
         own = [child.head.text if child.head else "", *(s.text for s in child.lines)]
         sentences = [s for text in own for s in split_sentences(text) if s.strip()]
@@ -155,6 +157,12 @@ def _segments(node: Node, *, with_title: bool = True) -> list[tuple[Segment, boo
             pieces.append((child.head, len(sentences) > 1))
         pieces += _segments(child, with_title=False)
     return pieces
+
+
+def is_heading_line(text: str) -> bool:
+    """An unnumbered short line with no punctuation ending a clause: a bold-like heading."""
+    norm = normalize_width(text)
+    return len(norm) <= HEADING_LINE_MAX_CHARS and not any(c in _CLAUSE_ENDS for c in norm)
 
 
 def _measure_sentences(node: Node) -> list[tuple[int, str, bool]]:
@@ -181,7 +189,12 @@ def _build_measure(
     node: Node, code_prefix: str, chapter_no: int, warnings: list[ParseWarning]
 ) -> ParsedMeasure:
     (_, title, _), *rest = _measure_sentences(node)
-    unnumbered = [s.source.line_no for s in node.lines]
+    headings = [s.source.line_no for s in node.lines if is_heading_line(s.text)]
+    if headings:
+        warnings.append(
+            ParseWarning(headings[0], f"lines {line_ranges(headings)} read as headings, not tasks")
+        )
+    unnumbered = [s.source.line_no for s in node.lines if not is_heading_line(s.text)]
     if unnumbered and node.title_text.strip():
         warnings.append(
             ParseWarning(

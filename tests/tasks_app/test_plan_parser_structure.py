@@ -325,3 +325,16 @@ def test_work_report_shape() -> None:
     assert "line 11: lines 11 read as closing remarks, not tasks" in warnings
     assert "line 10: unnumbered lines 10 read as part of chapter (二) (line 9)" in warnings
     assert any(w.startswith("line 3: part 一、 not read for tasks (review: ") for w in warnings)
+
+
+def test_unnumbered_heading_lines_are_titles_not_tasks() -> None:
+    text = (
+        "三、2025年国民经济和社会发展计划\n(一)产业\n1.发展产业。推动升级。\n"
+        "加快建设现代化产业体系\n新建充电桩3000根。\n"
+    )
+    parsed = parse_plan(text)
+    assert [(t.line_no, t.text) for t in all_tasks(parsed)] == [
+        (3, "推动升级。"),
+        (5, "新建充电桩3000根。"),
+    ]
+    assert "line 4: lines 4 read as headings, not tasks" in warning_texts(parsed)
