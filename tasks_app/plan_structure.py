@@ -155,7 +155,8 @@ def _attach(stack: list[Node], node: Node, has_parts: bool) -> None:
     if node.kind in ("part", "chapter", "measure"):
         deeper = next((c for c in parent.children if RANK[c.kind] > RANK[node.kind]), None)
         if deeper is not None:
-            where = "the part" if parent.kind == "part" else f"the {parent.kind}"
+            where = {"part": "the part", "root": "the document"}.get(parent.kind, parent.kind)
+            where = where if where.startswith("the ") else f"the {where}"
             raise PlanParseError(
                 f"{node.kind} after {deeper.kind}s placed directly under {where}", node.line_no
             )

@@ -96,7 +96,7 @@ def is_heading_only(norm: str) -> bool:
 
 def _is_table_row(norm: str) -> bool:
     tokens = norm.split()
-    if len(tokens) < 3:
+    if len(tokens) < 3 or "。" in norm or max(map(len, tokens)) > 30:
         return False
     if not (tokens[0].isdigit() and 0 < int(tokens[0]) <= 200):
         return sum(word in norm for word in _TABLE_HEADER_WORDS) >= 3 and len(norm) <= 60

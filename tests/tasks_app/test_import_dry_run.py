@@ -87,3 +87,23 @@ def test_dry_run_reports_unknown_task_codes(tmp_path: Path) -> None:
     assert "indicators: 21" in out.getvalue()  # the tree is printed before the refusal
     with pytest.raises(PlanParseError, match=r"2025-9\.9\.9-99"):
         plan_import(text=PLAN_TEXT, enrichment=load_enrichment(tmp_path / "enrichment.yaml"))
+
+
+def test_a_theme_titled_plan_imports(tmp_path: Path) -> None:
+    text = (
+        "某市2025年重点工作任务分工方案\n一、聚力创新赋能,打造科技创新高地\n"
+        "(一)加快创新平台建设。建成3家重点实验室。推动新型研发机构落地。\n"
+        "二、聚焦城市更新,提升宜居品质\n(一)推进老旧小区改造。新建充电桩3000根。\n"
+    )
+    enrichment = {"departments": [{"code": "fgw", "name": "发展改革委"}], "indicators": {}}
+    path = _copy(tmp_path, text, enrichment)
+    assert "2025-0.2.1-01 line 5: 新建充电桩3000根 [3000 根]" in _run(path, "--dry-run")
+    _run(path)
+    plan = Plan.objects.get(year=2025)
+    assert plan.title == "某市2025年重点工作任务分工方案"
+    assert list(Task.objects.order_by("code").values_list("code", "text")) == [
+        ("2025-0.1.1-01", "建成3家重点实验室。"),
+        ("2025-0.1.1-02", "推动新型研发机构落地。"),
+        ("2025-0.2.1-01", "新建充电桩3000根。"),
+    ]
+    assert Task.objects.get(code="2025-0.2.1-01").key_results.get().unit == "根"
