@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from tasks_app.plan_errors import ParseWarning, PlanParseError, line_ranges
 from tasks_app.plan_quantities import (
@@ -326,6 +327,8 @@ def _plan_title(preamble: list[Segment], section: TaskSection, year: int) -> str
 # What the database holds (tasks_app/indicators_app models); longer means a misread heading.
 TITLE_MAX_CHARS = 200
 INDICATOR_NAME_MAX_CHARS = 100
+VALUE_LIMIT = Decimal(10) ** 20  # numeric(24, 4)
+GROWTH_LIMIT = Decimal(10) ** 6  # numeric(8, 2)
 
 
 def _check_lengths(plan: ParsedPlan, title_line: int | None) -> None:
@@ -342,6 +345,25 @@ def _check_lengths(plan: ParsedPlan, title_line: int | None) -> None:
             raise PlanParseError(
                 f"{what} has {len(value)} characters (expected at most {limit}): "
                 f"'{value[:30]}…' — a sentence end (。) may be missing",
+                line_no,
+            )
+    numbers = [
+        (f"key result '{k.raw}'", k.value, VALUE_LIMIT, t.line_no)
+        for c in plan.chapters
+        for m in c.measures
+        for t in m.tasks
+        for k in t.key_results
+    ]
+    for ind in plan.indicators:
+        numbers.append((f"target of {ind.name}", ind.target.value, VALUE_LIMIT, ind.line_no))
+        if ind.baseline is not None:
+            base = ind.baseline
+            numbers.append((f"baseline of {ind.name}", base.value, VALUE_LIMIT, ind.line_no))
+            numbers.append((f"growth of {ind.name}", base.growth_pct, GROWTH_LIMIT, ind.line_no))
+    for what, number, limit, line_no in numbers:
+        if number is not None and abs(number) >= limit:
+            raise PlanParseError(
+                f"{what} is {number} (expected less than {limit:.0E}): too large to store",
                 line_no,
             )
 

@@ -338,3 +338,11 @@ def test_unnumbered_heading_lines_are_titles_not_tasks() -> None:
         (5, "新建充电桩3000根。"),
     ]
     assert "line 4: lines 4 read as headings, not tasks" in warning_texts(parsed)
+
+
+def test_a_number_too_large_to_store_is_refused_by_line() -> None:
+    text = "三、2025年计划\n(一)甲\n1.投资。安排资金" + "9" * 13 + "亿元。\n"
+    with pytest.raises(PlanParseError) as caught:
+        parse_plan(text)
+    assert caught.value.line_no == 3
+    assert "too large to store" in caught.value.message
