@@ -32,7 +32,12 @@ _CONTINUING = ",，、(（“‘《的和与及或并"
 _PAGE_NUMBER_RE = re.compile(
     r"[-—–~·\s]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*/\s*(?:共\s*)?\d{1,4}\s*页?)?[-—–~·\s]*"
 )
-_CJK = r"\u2e80-\u2fff\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff0f\uff1a-\uff20"
+_CJK = (
+    r"\u2e80-\u2fff\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff0f\uff1a-\uff20"
+    r"\u2018\u2019\u201c\u201d"
+)
+_SPACE_RUN_RE = re.compile(r"[ \t\u3000\u00a0]+")
+LETTER_SPACED_RATIO = 0.6  # spaces per other character in a letter-spaced line
 _STRAY_SPACE_RE = re.compile(rf"(?<=[{_CJK}])[ \t\u3000\u00a0]+(?=[{_CJK}])")
 _TABLE_CELL_RE = re.compile(r"[≥≤<>]?-?\d+(?:\.\d+)?(?:%|‰|左右|以上|以内|以下)?|预期性|约束性")
 _TABLE_HEADER_WORDS = ("序号", "指标", "单位", "属性", "目标", "完成", "名称")
@@ -180,7 +185,11 @@ def _remove_stray_spaces(lines: list[tuple[int, str]], result: PlanText) -> list
     changed = []
     cleaned = []
     for line_no, raw in lines:
-        text = _STRAY_SPACE_RE.sub("", raw)
+        spaces = len(_SPACE_RUN_RE.findall(raw))
+        if spaces >= LETTER_SPACED_RATIO * (len(raw) - spaces) and len(raw) > 8:
+            text = _SPACE_RUN_RE.sub("", raw)  # letter-spaced: 推 进 改 革 , 新 建 1 . 9 万 亩
+        else:
+            text = _STRAY_SPACE_RE.sub("", raw)
         if text != raw:
             changed.append(line_no)
         cleaned.append((line_no, text))

@@ -138,3 +138,13 @@ def test_table_rows_and_appendix_are_set_aside() -> None:
     assert "line 3: appendix (附件/附表): the lines after it hold no tasks" in [
         str(w) for w in parsed.warnings
     ]
+
+
+def test_letter_spaced_text_parses_like_the_clean_text(clean: ParsedPlan) -> None:
+    lines = DAXING.splitlines()
+    spaced = "\n".join(
+        " ".join(line) if number > 42 else line for number, line in enumerate(lines, 1)
+    )
+    parsed = parse_plan(spaced)
+    assert summary(parsed) == summary(clean)
+    assert any("removed spaces between Chinese characters" in w.message for w in parsed.warnings)
