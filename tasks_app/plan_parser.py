@@ -179,8 +179,10 @@ def _measure_sentences(node: Node) -> list[tuple[int, str, bool]]:
     title = sentences[0][1] if sentences and node.title_text else ""
     has_end = any(char in _TERMINATORS for char in title)
     if not title.strip(_TITLE_STRIP) or (not has_end and len(pieces) == 1):
+        found = node.title_text.strip()[:20] or "nothing"
         raise PlanParseError(
-            f"{node.kind} {node.label} has no title sentence (a first sentence ending in 。)",
+            f"{node.kind} {node.label} has no title sentence (a first sentence ending in 。); "
+            f"found '{found}'",
             node.line_no,
         )
     return sentences
@@ -311,7 +313,12 @@ def _infer_year(
             )
         )
         return max(reviewed) + 1
-    raise PlanParseError("cannot infer the plan year from the task part title; pass year=", line_no)
+    titles = [t for t in titles if t] or [s.text for s in preamble[:1]]
+    found = f"; found '{titles[0][:30]}'" if titles else ""
+    raise PlanParseError(
+        f"cannot infer the plan year from the task part title (expected 20xx年){found}; pass year=",
+        line_no,
+    )
 
 
 def _plan_title(preamble: list[Segment], section: TaskSection, year: int) -> str:
