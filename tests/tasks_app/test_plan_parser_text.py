@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tasks_app.plan_parser import ParsedPlan, parse_plan
-from tasks_app.plan_text import read_plan_text
+from tasks_app.plan_text import display_width, read_plan_text
 
 REPO = Path(__file__).resolve().parents[2]
 DAXING = (REPO / "seeds" / "daxing-2025" / "plan.txt").read_text(encoding="utf-8")
@@ -148,3 +148,22 @@ def test_letter_spaced_text_parses_like_the_clean_text(clean: ParsedPlan) -> Non
     parsed = parse_plan(spaced)
     assert summary(parsed) == summary(clean)
     assert any("removed spaces between Chinese characters" in w.message for w in parsed.warnings)
+
+
+def wrap_by_display_width(text: str, columns: int) -> str:
+    """As a PDF wraps: by width on the page, so lines with digits and Latin hold more."""
+    out = []
+    for line in text.splitlines():
+        current = ""
+        for char in line:
+            if display_width(current + char) > columns:
+                out.append(current)
+                current = ""
+            current += char
+        out.append(current)
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("columns", [56, 67, 78])
+def test_wrapped_by_page_width_parses_like_the_clean_text(clean: ParsedPlan, columns: int) -> None:
+    assert summary(parse_plan(wrap_by_display_width(DAXING, columns))) == summary(clean)
