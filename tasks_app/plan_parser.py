@@ -197,6 +197,13 @@ def _build_measure(
         warnings.append(
             ParseWarning(headings[0], f"lines {line_ranges(headings)} read as headings, not tasks")
         )
+    for line_no, sentence, subtitle in rest:
+        if subtitle and not is_heading_line(sentence):
+            warnings.append(
+                ParseWarning(
+                    line_no, f"'{sentence.strip()[:30]}' read as a sub-item title, not a task"
+                )
+            )
     unnumbered = [s.source.line_no for s in node.lines if not is_heading_line(s.text)]
     if unnumbered and node.title_text.strip():
         warnings.append(

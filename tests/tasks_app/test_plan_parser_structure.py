@@ -203,6 +203,9 @@ def test_sub_items_with_more_sentences_start_with_a_title() -> None:
         (4, "推进混改。"),
         (5, "(2)深化财税改革。"),  # a one-sentence item is a task
     ]
+    assert "line 4: '(1)深化国资国企改革。' read as a sub-item title, not a task" in (
+        warning_texts(parsed)
+    )
     measure = parsed.chapters[0].measures[0]
     assert measure.text == (
         "推进重点改革。统筹推进各项改革。(1)深化国资国企改革。完成3家企业重组。推进混改。(2)深化财税改革。"
