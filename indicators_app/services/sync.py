@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from indicators_app.models import Indicator
 from tasks_app.plans.enrichment import EnrichmentError
-from tasks_app.plans.steps import register_import_step
+from tasks_app.plans.steps import register_import_check, register_import_step
 
 if TYPE_CHECKING:
     from tasks_app.models import Department, Plan
@@ -81,6 +81,19 @@ def _check_declared_counts(parsed: ParsedPlan, categories: list[str]) -> None:
             )
 
 
+@register_import_check
+def indicators_check(*, parsed: ParsedPlan, enrichment: Enrichment) -> list[dict[str, Any]]:
+    """The enrichment entry of each parsed indicator; raises EnrichmentError where the import
+    would (an indicator without an entry, declared counts that do not match). Writes nothing,
+    so a dry run calls it too."""
+    missing = [pi.name for pi in parsed.indicators if pi.name not in enrichment.indicators]
+    if missing:
+        raise EnrichmentError(f"indicators: no category/department for {', '.join(missing)}", None)
+    specs = [enrichment.indicators[pi.name] for pi in parsed.indicators]
+    _check_declared_counts(parsed, [s["category"] for s in specs])
+    return specs
+
+
 @register_import_step
 def indicators_sync(
     *,
@@ -91,11 +104,7 @@ def indicators_sync(
     result: ImportResult,
 ) -> None:
     """Upsert the plan's indicators by code with the enrichment's category and owner."""
-    missing = [pi.name for pi in parsed.indicators if pi.name not in enrichment.indicators]
-    if missing:
-        raise EnrichmentError(f"indicators: no category/department for {', '.join(missing)}", None)
-    specs = [enrichment.indicators[pi.name] for pi in parsed.indicators]
-    _check_declared_counts(parsed, [s["category"] for s in specs])
+    specs = indicators_check(parsed=parsed, enrichment=enrichment)
     existing = {i.code: i for i in Indicator.objects.filter(plan=plan)}
     new, changed = [], []
     for pi, spec in zip(parsed.indicators, specs, strict=True):

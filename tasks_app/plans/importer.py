@@ -19,7 +19,7 @@ from tasks_app.models import Chapter, Department, HistoryEvent, Measure, Plan, T
 from tasks_app.plans.enrichment import Enrichment, EnrichmentError, TaskSpec
 from tasks_app.plans.import_children import children_sync
 from tasks_app.plans.parser import ParsedPlan, ParsedTask, parse_plan
-from tasks_app.plans.steps import import_steps
+from tasks_app.plans.steps import import_checks, import_steps
 
 SYNCED_TASK_FIELDS = (
     "chapter",
@@ -39,6 +39,7 @@ class ImportResult:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     defaulted_tasks: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # a dry run's reasons the import would fail
 
     @property
     def changed(self) -> bool:
@@ -182,14 +183,36 @@ def _tasks_sync(
     return {t.code: t for t in Task.objects.filter(plan=plan)}
 
 
+def _import_problems(parsed: ParsedPlan, enrichment: Enrichment) -> list[str]:
+    """What would make the real import fail, found without writing (the same checks)."""
+    problems = []
+    for check in (
+        lambda: _check_codes(parsed, enrichment),
+        *(
+            lambda check=check: check(parsed=parsed, enrichment=enrichment)
+            for check in import_checks()  # other apps' checks (indicators_app's entries)
+        ),
+    ):
+        try:
+            check()
+        except EnrichmentError as exc:
+            problems.append(str(exc))
+    return problems
+
+
 @transaction.atomic
 def plan_import(*, text: str, enrichment: Enrichment, dry_run: bool = False) -> ImportResult:
-    """Parse `text`, apply `enrichment`, upsert everything. Raises PlanParseError."""
+    """Parse `text`, apply `enrichment`, upsert everything. Raises PlanParseError.
+
+    A dry run writes nothing and lists in result.problems whatever would make the real
+    import raise (unknown task codes, indicators missing from the enrichment file …).
+    """
     parsed = parse_plan(text)
-    _check_codes(parsed, enrichment)
     result = ImportResult(plan=None, parsed=parsed)
     if dry_run:
+        result.problems = _import_problems(parsed, enrichment)
         return result
+    _check_codes(parsed, enrichment)
     departments = _departments_sync(enrichment, result)
     plan = _plan_sync(parsed, enrichment, text)
     measures = _structure_sync(plan, parsed)

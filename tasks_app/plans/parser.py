@@ -1,64 +1,65 @@
-"""Parse a Chinese annual development plan (一、/(一)/1. numbering) into tasks and indicators.
+"""Parse a Chinese plan (annual plan, 政府工作报告, 任务分工方案) into tasks and indicators.
 
-Layout of such a plan: parts 一、二、三、…; chapters (一)(二)… inside a part; numbered
-paragraphs 1. 2. … (measures) inside a chapter, or directly inside a part. A measure's
-first sentence is its bold title; every later sentence is one task. The last part titled
-"…计划" that holds measures carries the tasks; a chapter titled "…主要指标" carries the
-indicators (its numbered paragraphs are indicator groups); the part reporting last
-year's execution ("…执行情况") carries the baselines.
+Stages: `plan_text` cleans PDF/web text into logical lines that keep original line numbers;
+`plan_structure` finds the numbering levels (一、/(一)/1./(1)/①) and, from evidence, the part
+holding the coming year's work; this module turns its measures into tasks (a measure's
+first sentence is its bold title, every later sentence is one task); `plan_indicators`
+finds the indicators (a 主要指标/主要预期目标 chapter or paragraph, or a flattened table) and
+their baselines in last year's review.
 
-Stored text is verbatim; full-width punctuation is normalised for matching only.
-Pure Python: no Django here.
+Stored text is verbatim (after de-wrapping); full-width punctuation is normalised for
+matching only. Every refusal is a PlanParseError naming the line; every guess is a
+ParseWarning in ParsedPlan.warnings. Pure Python: no Django here.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from tasks_app.plans.errors import ParseWarning, PlanParseError, line_ranges
 from tasks_app.plans.quantities import (
     Baseline,
     KeyResult,
     Target,
-    baseline_statements,
-    chinese_to_int,
-    clause_spans,
     extract_key_results,
-    find_baseline,
     normalize_width,
-    parse_target,
 )
+from tasks_app.plans.structure import (
+    ChapterGroup,
+    Node,
+    Segment,
+    TaskSection,
+    build_outline,
+    chapter_groups,
+    find_task_section,
+    measure_kind,
+    title_year,
+)
+from tasks_app.plans.structure import split_sentences as _split_sentences
+from tasks_app.plans.text import read_plan_text
+
+__all__ = [
+    "ParseWarning",
+    "ParsedChapter",
+    "ParsedIndicator",
+    "ParsedMeasure",
+    "ParsedPlan",
+    "ParsedTask",
+    "PlanParseError",
+    "derive_title",
+    "extract_key_results",
+    "parse_plan",
+    "split_sentences",
+]
 
 TASK_PART_MARK = "计划"
-INDICATOR_CHAPTER_MARK = "主要指标"
-BASELINE_PART_MARK = "执行情况"
-# One phrase of the plan tracked as several indicators.
-INDICATOR_EXPANSIONS = {"居民收入": ("城镇居民人均可支配收入", "农村居民人均可支配收入")}
-_SUBJECT_PREFIXES = ("保持", "确保", "力争", "推动", "促进")
-_SUBJECT_SUFFIXES = ("实现", "增长", "保持", "继续")
-
-_LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
-_PART_RE = re.compile(r"([一二三四五六七八九十]+)\s*[、.]\s*")
-_CHAPTER_RE = re.compile(r"\(\s*([一二三四五六七八九十]+)\s*\)\s*")
-_MEASURE_RE = re.compile(r"(\d{1,3})\s*[.、](?!\d)\s*")
-_SENTENCE_RE = re.compile(r"[^。！？!?]*(?:[。！？!?]+[”’」』）)\"']*\s*)?")
 _TERMINATORS = "。！？!?"
 _TITLE_STRIP = "。！？!?；;，,、：: \t"
-_COUNT_NUMBER = r"(\d+|[一二两三四五六七八九十]+)"
-_DECLARED_COUNT_RES = {
-    "total": re.compile(_COUNT_NUMBER + r"\s*项(?:主要)?指标"),
-    "expected": re.compile(_COUNT_NUMBER + r"\s*项预期性指标"),
-    "binding": re.compile(_COUNT_NUMBER + r"\s*项约束性指标"),
-}
-
-
-class PlanParseError(ValueError):
-    """The plan text cannot be parsed; line_no (1-based) names the offending line if known."""
-
-    def __init__(self, message: str, line_no: int | None = None) -> None:
-        self.message = message
-        self.line_no = line_no
-        super().__init__(message if line_no is None else f"line {line_no}: {message}")
+_CLAUSE_ENDS = "。！？!?；;:："
+HEADING_LINE_MAX_CHARS = 40
+_YEAR_RE = re.compile(r"(\d{4})\s*年")
 
 
 @dataclass
@@ -107,31 +108,20 @@ class ParsedIndicator:
     group_title: str
     target: Target
     baseline: Baseline | None
+    line_no: int | None = None
+    category: str = ""  # "expected"/"binding" when the plan says so (预期性/约束性)
 
 
 @dataclass
 class ParsedPlan:
-    """The whole plan: tasks by chapter, indicators, and the indicator counts it declares."""
+    """The whole plan: tasks by chapter, indicators, declared counts, and the parser's guesses."""
 
     year: int
     title: str
     chapters: list[ParsedChapter]
     indicators: list[ParsedIndicator]
     declared_indicator_counts: dict[str, int]
-
-
-@dataclass
-class _Node:
-    """A numbered heading (part, chapter or measure) and the verbatim lines it owns."""
-
-    number: int
-    title: str
-    line_no: int
-    lines: list[tuple[int, str]] = field(default_factory=list)
-    children: list[_Node] = field(default_factory=list)
-
-    def all_lines(self) -> list[tuple[int, str]]:
-        return self.lines + [line for child in self.children for line in child.all_lines()]
+    warnings: list[ParseWarning] = field(default_factory=list)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -139,7 +129,7 @@ def split_sentences(text: str) -> list[str]:
 
     The pieces are verbatim: "".join(split_sentences(text)) == text.
     """
-    return [piece for piece in _SENTENCE_RE.findall(text) if piece]
+    return _split_sentences(text)
 
 
 def derive_title(sentence: str, max_chars: int = 24) -> str:
@@ -148,152 +138,81 @@ def derive_title(sentence: str, max_chars: int = 24) -> str:
     return clause[:max_chars].rstrip(_TITLE_STRIP)
 
 
-def _to_chinese(number: int) -> str:
-    digits = "零一二三四五六七八九"
-    if number < 10:
-        return digits[number]
-    tens, ones = divmod(number, 10)
-    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+# --- measures and tasks ---------------------------------------------------------------------
 
 
-_LABELS = {
-    "part": lambda n: f"{_to_chinese(n)}、",
-    "chapter": lambda n: f"({_to_chinese(n)})",
-    "measure": lambda n: f"{n}.",
-}
+def _segments(node: Node, *, with_title: bool = True) -> list[tuple[Segment, bool]]:
+    """A measure's text in document order: (segment, first sentence is a sub-item title).
+
+    A sub-item ((1) …, ① …) with more than one sentence starts with its own title, which
+    is not a task; a one-sentence sub-item is a task.
+    """
+    pieces: list[tuple[Segment, bool]] = []
+    if with_title and node.title is not None:
+        pieces.append((node.title, False))
+    pieces += [(line, is_heading_line(line.text)) for line in node.lines]
+    for child in node.children:
+        own = [child.head.text if child.head else "", *(s.text for s in child.lines)]
+        sentences = [s for text in own for s in split_sentences(text) if s.strip()]
+        if child.head is not None:
+            pieces.append((child.head, len(sentences) > 1))
+        pieces += _segments(child, with_title=False)
+    return pieces
 
 
-def _check_number(kind: str, found: int, expected: int, line_no: int) -> None:
-    label = _LABELS[kind]
-    if found < expected:
-        raise PlanParseError(
-            f"duplicate {kind} {label(found)} (expected {label(expected)})", line_no
-        )
-    if found > expected:
-        raise PlanParseError(
-            f"{kind} {label(found)} out of order (expected {label(expected)})", line_no
-        )
+def is_heading_line(text: str) -> bool:
+    """An unnumbered short line with no punctuation ending a clause: a bold-like heading."""
+    norm = normalize_width(text)
+    return len(norm) <= HEADING_LINE_MAX_CHARS and not any(c in _CLAUSE_ENDS for c in norm)
 
 
-def _read_lines(text: object) -> list[tuple[int, str, str]]:
-    if not isinstance(text, str):
-        raise PlanParseError(f"plan text must be str, not {type(text).__name__}")
-    lines = []
-    for line_no, raw in enumerate(_LINE_BREAK_RE.split(text.removeprefix("\ufeff")), start=1):
-        if "\x00" in raw:
-            raise PlanParseError("binary content, not plan text", line_no)
-        stripped = raw.strip()
-        if stripped:
-            lines.append((line_no, stripped, normalize_width(stripped)))
-    if not lines:
-        raise PlanParseError("empty plan text")
-    return lines
-
-
-def _add_part(parts: list[_Node], node: _Node) -> None:
-    # Parts may skip numbers (an excerpt without part 二 keeps 三 for stable codes).
-    if parts and node.number <= parts[-1].number:
-        label = _LABELS["part"]
-        problem = "duplicate part" if node.number == parts[-1].number else "out-of-order part"
-        raise PlanParseError(
-            f"{problem} {label(node.number)} (after {label(parts[-1].number)})", node.line_no
-        )
-    parts.append(node)
-
-
-def _add_chapter(parts: list[_Node], node: _Node) -> None:
-    if not parts:
-        raise PlanParseError("chapter before any part (一、…)", node.line_no)
-    chapters = parts[-1].children
-    if chapters and chapters[0].number == 0:
-        raise PlanParseError("chapter after measures placed directly under the part", node.line_no)
-    _check_number("chapter", node.number, len(chapters) + 1, node.line_no)
-    chapters.append(node)
-
-
-def _add_measure(parts: list[_Node], node: _Node) -> None:
-    if not parts:
-        raise PlanParseError("numbered paragraph before any part (一、…)", node.line_no)
-    part = parts[-1]
-    if not part.children:  # measures directly under the part: an implicit chapter 0
-        part.children.append(_Node(0, "", part.line_no))
-    measures = part.children[-1].children
-    _check_number("measure", node.number, len(measures) + 1, node.line_no)
-    node.lines.append((node.line_no, node.title))
-    measures.append(node)
-
-
-def _add_body(parts: list[_Node], preamble: list[str], line_no: int, raw: str) -> None:
-    if not parts:
-        preamble.append(raw)
-        return
-    owner = parts[-1]
-    while owner.children:  # the innermost open heading owns the line
-        owner = owner.children[-1]
-    owner.lines.append((line_no, raw))
-
-
-def _build_outline(lines: list[tuple[int, str, str]]) -> tuple[list[str], list[_Node]]:
-    preamble: list[str] = []
-    parts: list[_Node] = []
-    adders = ((_PART_RE, _add_part), (_CHAPTER_RE, _add_chapter), (_MEASURE_RE, _add_measure))
-    for line_no, raw, norm in lines:
-        for pattern, add in adders:
-            match = pattern.match(norm)
-            if match:
-                number = int(match.group(1)) if add is _add_measure else chinese_to_int(match[1])
-                add(parts, _Node(number or 0, raw[match.end() :], line_no))
-                break
-        else:
-            _add_body(parts, preamble, line_no, raw)
-    return preamble, parts
-
-
-def _is_indicator_chapter(chapter: _Node) -> bool:
-    return INDICATOR_CHAPTER_MARK in normalize_width(chapter.title)
-
-
-def _find_task_part(parts: list[_Node]) -> _Node:
-    candidates = [
-        part
-        for part in parts
-        if TASK_PART_MARK in normalize_width(part.title)
-        and any(ch.children and not _is_indicator_chapter(ch) for ch in part.children)
-    ]
-    if not candidates:
-        raise PlanParseError(
-            f"no task part: expected a part titled '…{TASK_PART_MARK}' with numbered measures"
-        )
-    return candidates[-1]
-
-
-def _infer_year(task_part: _Node, preamble: list[str], year: int | None) -> int:
-    if year is not None:
-        return year
-    for title in (task_part.title, *preamble[:1]):
-        match = re.search(r"(\d{4})\s*年", normalize_width(title))
-        if match:
-            return int(match.group(1))
-    raise PlanParseError(
-        "cannot infer the plan year from the task part title; pass year=", task_part.line_no
-    )
-
-
-def _measure_sentences(node: _Node) -> list[tuple[int, str]]:
-    """(line_no, sentence) of a measure; a line break always ends a sentence."""
-    sentences = [(no, s) for no, line in node.lines for s in split_sentences(line)]
-    title = sentences[0][1] if sentences and node.title else ""
+def _measure_sentences(node: Node) -> list[tuple[int, str, bool]]:
+    """(line_no, sentence, is a sub-item title) of a measure; a line break ends a sentence."""
+    pieces = _segments(node)
+    sentences = []
+    for segment, subtitle in pieces:
+        offset = 0
+        for index, sentence in enumerate(split_sentences(segment.text)):
+            lead = len(sentence) - len(sentence.lstrip())
+            sentences.append((segment.line_at(offset + lead), sentence, subtitle and index == 0))
+            offset += len(sentence)
+    title = sentences[0][1] if sentences and node.title_text else ""
     has_end = any(char in _TERMINATORS for char in title)
-    if not title.strip(_TITLE_STRIP) or (not has_end and len(node.lines) == 1):
+    if not title.strip(_TITLE_STRIP) or (not has_end and len(pieces) == 1):
+        found = node.title_text.strip()[:20] or "nothing"
         raise PlanParseError(
-            f"measure {node.number}. has no title sentence (a first sentence ending in 。)",
+            f"{node.kind} {node.label} has no title sentence (a first sentence ending in 。); "
+            f"found '{found}'",
             node.line_no,
         )
     return sentences
 
 
-def _build_measure(node: _Node, code_prefix: str, chapter_no: int) -> ParsedMeasure:
-    (_, title), *rest = _measure_sentences(node)
+def _build_measure(
+    node: Node, code_prefix: str, chapter_no: int, warnings: list[ParseWarning]
+) -> ParsedMeasure:
+    (_, title, _), *rest = _measure_sentences(node)
+    headings = [s.source.line_no for s in node.lines if is_heading_line(s.text)]
+    if headings:
+        warnings.append(
+            ParseWarning(headings[0], f"lines {line_ranges(headings)} read as headings, not tasks")
+        )
+    for line_no, sentence, subtitle in rest:
+        if subtitle and not is_heading_line(sentence):
+            warnings.append(
+                ParseWarning(
+                    line_no, f"'{sentence.strip()[:30]}' read as a sub-item title, not a task"
+                )
+            )
+    unnumbered = [s.source.line_no for s in node.lines if not is_heading_line(s.text)]
+    if unnumbered and node.title_text.strip():
+        warnings.append(
+            ParseWarning(
+                unnumbered[0],
+                f"unnumbered lines {line_ranges(unnumbered)} read as part of "
+                f"{node.kind} {node.label} (line {node.line_no})",
+            )
+        )
     tasks = [
         ParsedTask(
             code=f"{code_prefix}.{node.number}-{sentence_no:02d}",
@@ -305,129 +224,194 @@ def _build_measure(node: _Node, code_prefix: str, chapter_no: int) -> ParsedMeas
             key_results=extract_key_results(sentence),
             line_no=line_no,
         )
-        for sentence_no, (line_no, sentence) in enumerate(rest, start=1)
+        for sentence_no, (line_no, sentence) in enumerate(
+            ((no, s) for no, s, subtitle in rest if not subtitle), start=1
+        )
     ]
-    text = "".join(line for _, line in node.lines)
+    text = "".join(segment.text for segment, _ in _segments(node))
     return ParsedMeasure(node.number, title, text, node.line_no, tasks)
 
 
-def _build_chapters(part: _Node, year: int) -> list[ParsedChapter]:
-    return [
-        ParsedChapter(
-            number=chapter.number,
-            title=chapter.title,
-            line_no=chapter.line_no,
-            measures=[
-                _build_measure(m, f"{year}-{part.number}.{chapter.number}", chapter.number)
-                for m in chapter.children
-            ],
+def _chapter_title(title: str) -> str:
+    first = split_sentences(title)
+    return first[0].strip().rstrip(_TITLE_STRIP) if first else title
+
+
+def _section_groups(section: TaskSection, warnings: list[ParseWarning]) -> list[ChapterGroup]:
+    """Chapter groups of the task section; theme parts become chapters numbered by part."""
+    if not section.themed:
+        container = section.single
+        return chapter_groups(container, measure_kind(container) or "measure")
+    per_part = [
+        (part, chapter_groups(part, measure_kind(part) or "measure")) for part in section.containers
+    ]
+    if all(len(groups) == 1 and groups[0].number == 0 for _, groups in per_part):
+        return [
+            ChapterGroup(
+                part.number, _chapter_title(part.title_text), part.line_no, g[0].measures, part
+            )
+            for part, g in per_part
+        ]
+    flat = [group for _, groups in per_part for group in groups]
+    warnings.append(
+        ParseWarning(
+            flat[0].line_no,
+            "theme parts hold chapters: chapters numbered 1…"
+            f"{len(flat)} across the parts, in order",
         )
-        for chapter in part.children
-        if not _is_indicator_chapter(chapter)
+    )
+    return [
+        ChapterGroup(
+            number, group.title or group.part.title_text, group.line_no, group.measures, group.part
+        )
+        for number, group in enumerate(flat, start=1)
     ]
 
 
-def _indicator_names(subject: str) -> list[str]:
-    subject = subject.strip()
-    for prefix in _SUBJECT_PREFIXES:
-        subject = subject.removeprefix(prefix)
-    for suffix in _SUBJECT_SUFFIXES:
-        subject = subject.removesuffix(suffix)
-    names = [name.strip() for name in subject.split("、") if name.strip()]
-    return [full for name in names for full in INDICATOR_EXPANSIONS.get(name, (name,))]
-
-
-def _group_targets(group: _Node) -> tuple[str, list[tuple[str, Target]]]:
-    """Title of an indicator group and its (name, target) pairs in text order."""
-    (_, title), *rest = _measure_sentences(group)
-    pairs = []
-    for _, sentence in rest:
-        for start, end in clause_spans(sentence):
-            clause = sentence[start:end].strip()
-            parsed = parse_target(clause)
-            if parsed is not None:
-                subject_end, target = parsed
-                pairs += [(name, target) for name in _indicator_names(clause[:subject_end])]
-    return title.strip().rstrip(_TITLE_STRIP), pairs
-
-
-def _find_baseline_part(parts: list[_Node], year: int, task_part: _Node) -> _Node | None:
-    for mark in (BASELINE_PART_MARK, f"{year - 1}年"):
-        for part in parts:
-            if part is not task_part and mark in normalize_width(part.title):
-                return part
-    return None
-
-
-def _find_indicator_chapter(parts: list[_Node]) -> tuple[_Node, _Node] | None:
-    """(part, chapter) of the first chapter titled "…主要指标", if any."""
-    return next(
-        ((part, ch) for part in parts for ch in part.children if _is_indicator_chapter(ch)), None
-    )
-
-
-def _parse_indicators(parts: list[_Node], task_part: _Node, year: int) -> list[ParsedIndicator]:
-    found = _find_indicator_chapter(parts)
-    if found is None:
-        return []
-    grouped = [(group.number, *_group_targets(group)) for group in found[1].children]
-    all_names = [name for *_, pairs in grouped for name, _ in pairs]
-    base_part = _find_baseline_part(parts, year, task_part)
-    statements = (
-        baseline_statements([line for _, line in base_part.all_lines()]) if base_part else []
-    )
-    indicators = []
-    for group_no, group_title, pairs in grouped:
-        for name, target in pairs:
-            order = len(indicators) + 1
-            baseline = find_baseline(name, statements, year=year - 1, all_names=all_names)
-            indicators.append(
-                ParsedIndicator(
-                    f"{year}-IND-{order:02d}", order, name, group_no, group_title, target, baseline
-                )
+def _build_chapters(
+    section: TaskSection, year: int, warnings: list[ParseWarning]
+) -> list[ParsedChapter]:
+    part_no = 0 if section.themed or section.single.kind == "root" else section.single.number
+    chapters = []
+    for group in _section_groups(section, warnings):
+        prefix = f"{year}-{part_no}.{group.number}"
+        chapters.append(
+            ParsedChapter(
+                number=group.number,
+                title=_chapter_title(group.title) if group.title else "",
+                line_no=group.line_no,
+                measures=[
+                    _build_measure(m, prefix, group.number, warnings) for m in group.measures
+                ],
             )
-    return indicators
+        )
+    if not any(m.tasks for c in chapters for m in c.measures):
+        first = next((m.line_no for c in chapters for m in c.measures), None)
+        raise PlanParseError(
+            "the task part holds measures but no tasks: expected sentences after each "
+            "measure's title sentence",
+            first,
+        )
+    return chapters
 
 
-def _declared_counts(parts: list[_Node]) -> dict[str, int]:
-    """Counts the indicator chapter (or its part's preamble) declares: 安排21项指标…"""
-    found = _find_indicator_chapter(parts)
-    if found is None:
-        return {}
-    part, chapter = found
-    text = normalize_width("\n".join(line for _, line in part.lines + chapter.all_lines()))
-    counts = {}
-    for key, pattern in _DECLARED_COUNT_RES.items():
-        match = pattern.search(text)
-        number = match and (int(match[1]) if match[1].isdigit() else chinese_to_int(match[1]))
-        if number:
-            counts[key] = number
-    return counts
+# --- year and title -------------------------------------------------------------------------
 
 
-def _plan_title(preamble: list[str], task_part: _Node) -> str:
-    if preamble and len(preamble[0]) <= 60 and TASK_PART_MARK in preamble[0]:
-        return preamble[0]
-    return task_part.title
+def _infer_year(
+    section: TaskSection, preamble: list[Segment], year: int | None, warnings: list[ParseWarning]
+) -> int:
+    if year is not None:
+        return year
+    titles = [part.title_text for part in section.containers if part.kind != "root"]
+    for text in (*titles, *(s.text for s in preamble[:3])):
+        match = _YEAR_RE.search(normalize_width(text))
+        if match:
+            return int(match.group(1))
+    reviewed = [title_year(r.part) for r in section.readings if r.role == "review"]
+    reviewed = [y for y in reviewed if y]
+    line_no = section.single.line_no if section.single.kind != "root" else None
+    if reviewed:
+        warnings.append(
+            ParseWarning(
+                line_no,
+                f"plan year {max(reviewed) + 1} inferred: "
+                f"the year after the review of {max(reviewed)}",
+            )
+        )
+        return max(reviewed) + 1
+    titles = [t for t in titles if t] or [s.text for s in preamble[:1]]
+    found = f"; found '{titles[0][:30]}'" if titles else ""
+    raise PlanParseError(
+        f"cannot infer the plan year from the task part title (expected 20xx年){found}; pass year=",
+        line_no,
+    )
+
+
+def _plan_title(preamble: list[Segment], section: TaskSection, year: int) -> str:
+    first = preamble[0].text if preamble else ""
+    titled = any(word in first for word in (TASK_PART_MARK, "报告", "方案", "安排"))
+    if first and len(first) <= 60 and (titled or section.single.kind == "root"):
+        return first
+    if section.themed or section.single.kind == "root":
+        return first if first and len(first) <= 60 else f"{year}年重点任务"
+    return section.single.title_text
+
+
+# What the database holds (tasks_app/indicators_app models); longer means a misread heading.
+TITLE_MAX_CHARS = 200
+INDICATOR_NAME_MAX_CHARS = 100
+VALUE_LIMIT = Decimal(10) ** 20  # numeric(24, 4)
+GROWTH_LIMIT = Decimal(10) ** 6  # numeric(8, 2)
+
+
+def _check_lengths(plan: ParsedPlan, title_line: int | None) -> None:
+    """Refuse, by line, a title or name too long to store: it is a misread, not a title."""
+    items = [("the plan title", plan.title, TITLE_MAX_CHARS, title_line)]
+    for chapter in plan.chapters:
+        items.append(("chapter title", chapter.title, TITLE_MAX_CHARS, chapter.line_no))
+        items += [("measure title", m.title, TITLE_MAX_CHARS, m.line_no) for m in chapter.measures]
+    for ind in plan.indicators:
+        items.append(("indicator name", ind.name, INDICATOR_NAME_MAX_CHARS, ind.line_no))
+        items.append(("indicator group", ind.group_title, INDICATOR_NAME_MAX_CHARS, ind.line_no))
+    for what, value, limit, line_no in items:
+        if len(value) > limit:
+            raise PlanParseError(
+                f"{what} has {len(value)} characters (expected at most {limit}): "
+                f"'{value[:30]}…' — a sentence end (。) may be missing",
+                line_no,
+            )
+    numbers = [
+        (f"key result '{k.raw}'", k.value, VALUE_LIMIT, t.line_no)
+        for c in plan.chapters
+        for m in c.measures
+        for t in m.tasks
+        for k in t.key_results
+    ]
+    for ind in plan.indicators:
+        numbers.append((f"target of {ind.name}", ind.target.value, VALUE_LIMIT, ind.line_no))
+        if ind.baseline is not None:
+            base = ind.baseline
+            numbers.append((f"baseline of {ind.name}", base.value, VALUE_LIMIT, ind.line_no))
+            numbers.append((f"growth of {ind.name}", base.growth_pct, GROWTH_LIMIT, ind.line_no))
+    for what, number, limit, line_no in numbers:
+        if number is not None and abs(number) >= limit:
+            raise PlanParseError(
+                f"{what} is {number} (expected less than {limit:.0E}): too large to store",
+                line_no,
+            )
 
 
 def parse_plan(text: str, *, year: int | None = None) -> ParsedPlan:
     """Parse a plan text into chapters → measures → tasks, indicators and declared counts.
 
-    year defaults to the year in the task part's title ("2025年…计划"). Raises
-    PlanParseError (with the line number where one applies) on empty or non-text
-    input, broken numbering, a measure without a title sentence, or no task part.
+    year defaults to the year in the task part's title ("2025年…计划"), the title line, or
+    the year after the reviewed one. Raises PlanParseError (with the line number where one
+    applies) on empty or non-text input, broken numbering, a measure without a title
+    sentence, or no part holding the coming year's work. ParsedPlan.warnings lists every
+    guess (lines joined, the part chosen, indicators split, comparators inferred).
     """
-    lines = _read_lines(text)
-    preamble, parts = _build_outline(lines)
-    if not parts:
+    from tasks_app.plans.indicators import read_indicators  # it imports this module
+
+    cleaned = read_plan_text(text)
+    warnings = list(cleaned.warnings)
+    preamble, root = build_outline(cleaned.lines, warnings)
+    if not root.children:
         raise PlanParseError("no parts found: expected headings like 一、…")
-    task_part = _find_task_part(parts)
-    year = _infer_year(task_part, preamble, year)
-    return ParsedPlan(
+    section = find_task_section(root, warnings)
+    year = _infer_year(section, preamble, year, warnings)
+    chapters = _build_chapters(section, year, warnings)
+    indicators, declared = read_indicators(
+        root=root, section=section, lines=cleaned.lines, table_rows=cleaned.table_rows,
+        year=year, warnings=warnings,
+    )  # fmt: skip
+    plan = ParsedPlan(
         year=year,
-        title=_plan_title(preamble, task_part),
-        chapters=_build_chapters(task_part, year),
-        indicators=_parse_indicators(parts, task_part, year),
-        declared_indicator_counts=_declared_counts(parts),
+        title=_plan_title(preamble, section, year),
+        chapters=chapters,
+        indicators=indicators,
+        declared_indicator_counts=declared,
+        warnings=warnings,
     )
+    _check_lengths(plan, section.single.line_no if section.single.kind != "root" else None)
+    return plan

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 # Full-width ASCII forms (，（）．：；％０-９…) and the ideographic space map to ASCII one
 # character for one, so an index found in the normalised text is valid in the original.
@@ -16,14 +17,14 @@ MAGNITUDES = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "亿": 10**8}
 
 # Counted units a key result may carry (年/月/次 are deliberately absent: 30年, 二次督办).
 KEY_RESULT_UNITS = tuple(
-    "个百分点 平方米 立方米 公里 千米 公顷 兆瓦 千瓦 人次 美元 亩 个 家 株 元 项 所"
-    " 处 条 座 户 人 套 张 辆 吨 栋 间 台 场 批 部 种 件 米 %".split()
+    "个百分点 平方公里 平方米 立方米 公里 千米 公顷 兆瓦 千瓦时 千瓦 人次 美元 亩 个 家 株 元 项 所"
+    " 处 条 座 户 人 套 张 辆 吨 栋 间 台 场 批 部 种 件 米 根 艘 架 %".split()
 )
 # A unit character followed by one of these is a word, not a unit (一部分, 三种苗…).
 _UNIT_WORD_TAILS = dict(
     pair.split(":")
     for pair in "部:分门署 种:苗植子类 所:有以属在 处:理置 场:景所馆地 台:阶 人:民员才"
-    " 条:例件款".split()
+    " 条:例件款 根:本据源治深 架:构设 米:粮".split()
 )
 _TARGET_UNITS = (*KEY_RESULT_UNITS, "微克/立方米", "‰")
 
@@ -33,17 +34,34 @@ def _alternation(words: tuple[str, ...]) -> str:
 
 
 _CN_NUMERAL = "[一二两三四五六七八九十][零〇一二两三四五六七八九十百千]*"
+_CN_PERCENT = (
+    "[一二两三四五六七八九十][零〇一二两三四五六七八九十]*(?:点[零〇一二三四五六七八九]+)?"
+)
 _QUANTITY_RE = re.compile(
-    rf"(?:(?<![\d.A-Za-z])(?P<arabic>\d+(?:\.\d+)?)"
+    rf"(?:百分之(?P<pct>\d+(?:\.\d+)?|{_CN_PERCENT})"
+    rf"|(?:(?<![\d.A-Za-z])(?P<arabic>\d+(?:\.\d+)?)"
     rf"|(?<![零〇一二两三四五六七八九十百千万亿第])(?P<cn>{_CN_NUMERAL}))"
     r"(?P<mag>(?:[十百千万亿](?![米瓦伏克]))*)[余多]?(?P<mag2>[万亿]?)"
-    rf"(?P<unit>{_alternation(KEY_RESULT_UNITS)})"
+    rf"(?P<unit>{_alternation(KEY_RESULT_UNITS)}))"
 )
+SLOGANS_PATH = Path(__file__).resolve().parent / "data" / "slogans.txt"
+
+
+def _slogan_pattern(path: Path) -> str:
+    """One alternation of the phrases and "re:" patterns in the slogan list (longest first)."""
+    literals, patterns = [], []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("re:"):
+            patterns.append(line[3:])
+        else:
+            literals.append(line)
+    return "|".join([*patterns, _alternation(tuple(literals))])
+
+
 # Things that only look like quantities; masked before searching.
-_SLOGANS = (
-    "四个一批 六个大兴 三落一提 一网通办 一业一证 一企一策 一镇一村 一体化 一站式"
-    " 一刻钟 一件事 一张图 一批 五子 两区"
-).split()
 _LOOKALIKE_RES = (
     re.compile(r"“[^“”]{0,30}”|‘[^‘’]{0,30}’|「[^「」]{0,30}」|『[^『』]{0,30}』|\"[^\"]{0,30}\""),
     re.compile(r"[A-Za-z][A-Za-z-]*\d+(?:\.\d+)*[A-Za-z\d]*|\d+[A-Za-z][A-Za-z\d]*"),  # M9 PM2.5
@@ -52,15 +70,16 @@ _LOOKALIKE_RES = (
     re.compile(r"\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日|\d+\+[A-Za-z\d]+"),
     re.compile(r"十[一二三四五六七八九]五|第[零〇一二两三四五六七八九十百千\d]+"),
     re.compile(r"[一二三四五六七八九十]+条(?=[\d.]|政策|措施)"),  # policy names: 氢十条3.0
-    re.compile("|".join(_SLOGANS)),
+    re.compile(_slogan_pattern(SLOGANS_PATH)),
 )
 _LABEL_BREAKS = re.compile(r"[,;:、。！？!?()“”‘’\"]")
 _LABEL_VERBS = tuple(
     "力争 确保 累计 新增 新建 建设 建成 完成 实现 达到 突破 超过 启动 加快 推动"
-    " 安排 出台 打造 增加 全年".split()
+    " 安排 出台 打造 增加 全年 保持在 控制在 保持 增长 提高 下降 降低".split()
 )
 _LABEL_PARTICLES = tuple("约 达 超 共 等 近".split())  # only directly before a number
 _LABEL_TAILS = ("的建设", "建设", "工作", "任务")
+_LABEL_LEADS = ("以上", "以下", "以内", "左右", "上下", "之多", "余", "多", "的")
 LABEL_MAX_CHARS = 12
 
 
@@ -120,6 +139,18 @@ def chinese_to_int(numeral: str) -> int | None:
     return total + (digit or 0)
 
 
+def percent_value(numeral: str) -> Decimal | None:
+    """Value of the N in 百分之N: 6.5, 六 or 六点五."""
+    if numeral[:1].isdigit():
+        return Decimal(numeral)
+    whole, _, fraction = numeral.partition("点")
+    number = chinese_to_int(whole)
+    if number is None:
+        return None
+    digits = "".join(str(CN_DIGITS[c]) for c in fraction)
+    return Decimal(f"{number}.{digits}") if digits else Decimal(number)
+
+
 def clean_decimal(value: Decimal) -> Decimal:
     """Decimal without exponent or trailing zeros: 19000.0 → 19000, 98.50 → 98.5."""
     if value == value.to_integral_value():
@@ -149,6 +180,7 @@ def _label(text: str, norm: str, start: int, end: int) -> str:
     """Best-effort name of what is counted: the words after the quantity, else before it."""
     stop = _LABEL_BREAKS.search(norm, end)
     after = text[end : stop.start() if stop else len(text)].strip()
+    after = _strip_words(after, _LABEL_LEADS, leading=True)  # 1.2万人以上 → not "以上"
     after = _strip_words(after, _LABEL_TAILS, leading=False)[:LABEL_MAX_CHARS]
     if len(after) >= 2:  # 建设1.9万亩高标准农田 → 高标准农田
         return after
@@ -160,6 +192,9 @@ def _label(text: str, norm: str, start: int, end: int) -> str:
 
 
 def _quantity_value(match: re.Match[str]) -> Decimal | None:
+    if match.group("pct"):
+        number = percent_value(match.group("pct"))
+        return None if number is None else clean_decimal(number)
     if match.group("arabic"):
         value = Decimal(match.group("arabic"))
     else:
@@ -182,7 +217,7 @@ def extract_key_results(text: str) -> list[KeyResult]:
     masked = _mask_lookalikes(norm)
     results = []
     for match in _QUANTITY_RE.finditer(masked):
-        unit = match.group("unit")
+        unit = match.group("unit") or "%"
         following = masked[match.end() : match.end() + 1]
         if following and following in _UNIT_WORD_TAILS.get(unit, ""):
             continue
@@ -196,23 +231,27 @@ def extract_key_results(text: str) -> list[KeyResult]:
 
 # Qualitative targets, matched at the end of a clause; "达到市级要求" = meets the city's quota.
 _QUALITATIVE_TARGETS = tuple(
-    "与经济增长基本同步 达到市级要求 完成市级下达任务 稳步增长 进一步提升 持续提升"
+    "与经济增长基本同步 和经济增长基本同步 与经济增长同步 和经济增长同步"
+    " 达到市级要求 完成市级下达任务 稳步增长 进一步提升 持续提升"
     " 持续改善 保持稳定 稳中有升 基本持平".split()
 )
 _AT_MOST_VERBS = ("控制在", "不高于", "不超过", "低于")
 _GROWTH_VERBS = ("增长", "下降", "降低")
 _TARGET_RE = re.compile(
     r"(?P<verb>增长|提高|提升|下降|降低|达到|达|控制在|保持在|不低于|不高于|不超过|超过|低于|高于)?"
-    rf"(?P<num>\d+(?:\.\d+)?)(?P<unit>[万亿千百]*(?:{_alternation(_TARGET_UNITS)}))"
+    rf"(?:(?P<num>\d+(?:\.\d+)?)(?P<unit>[万亿千百]*(?:{_alternation(_TARGET_UNITS)}))"
+    rf"|百分之(?P<pct>\d+(?:\.\d+)?|{_CN_PERCENT}))"
     r"(?P<suffix>以上|以内|以下|左右)?$"
 )
 
 
 def _comparator(verb: str, suffix: str) -> str:
-    if verb in _AT_MOST_VERBS or suffix in ("以内", "以下"):
+    if suffix in ("以内", "以下") or (verb in _AT_MOST_VERBS and suffix != "左右"):
         return "<="
     if suffix == "左右":
         return "~"
+    if suffix == "以上":  # 保持在180万吨以上
+        return ">="
     if not verb or verb == "保持在":
         return "="
     return ">="
@@ -233,9 +272,16 @@ def parse_target(clause: str) -> tuple[int, Target] | None:
     if match is None or match.start() == 0:
         return None
     verb, suffix, unit = match.group("verb") or "", match.group("suffix") or "", match["unit"]
+    if match["pct"]:  # 增长百分之六左右
+        number = percent_value(match["pct"])
+        if number is None:
+            return None
+        value, unit = number, "%"
+    else:
+        value = Decimal(match.group("num"))
     target = Target(
         comparator=_comparator(verb, suffix),
-        value=clean_decimal(Decimal(match.group("num"))),
+        value=clean_decimal(value),
         unit=unit,
         text=clause[match.start() :],
         is_growth_rate=verb in _GROWTH_VERBS and unit == "%",
@@ -247,7 +293,9 @@ _LEVEL_RE = re.compile(
     rf"(?P<filler>\D{{0,10}}?)(?P<num>\d+(?:\.\d+)?)"
     rf"(?P<unit>[万亿千百]*(?:{_alternation(_TARGET_UNITS)}))"
 )
-_GROWTH_RE = re.compile(r"(?:同比|比上年|较上年)?(?:增长|增速为?|增速达)(?P<num>\d+(?:\.\d+)?)%")
+_GROWTH_RE = re.compile(
+    r"(?:同比|比上年|较上年)?(?:(?P<fall>下降|降低|减少|回落)|增长|增速为?|增速达)(?P<num>\d+(?:\.\d+)?)%"
+)
 _GROWTH_WORDS = ("增长", "增速", "增速为", "增速达", "下降", "降低", "提高", "增加")
 
 
@@ -264,7 +312,9 @@ def parse_baseline_statement(
     if level and not level.group("filler").endswith(_GROWTH_WORDS):
         value, unit = clean_decimal(Decimal(level.group("num"))), level.group("unit")
     growth = _GROWTH_RE.search(rest)
-    growth_pct = clean_decimal(Decimal(growth.group("num"))) if growth else None
+    growth_pct = None
+    if growth:  # a fall is a negative growth: 同比下降1.1% → -1.1
+        growth_pct = clean_decimal(Decimal(growth.group("num")) * (-1 if growth["fall"] else 1))
     return value, unit, growth_pct
 
 
@@ -279,7 +329,7 @@ BASELINE_ALIASES = {
     "生产生活用水总量": ("用水总量",),
 }
 _CLAUSE_RE = re.compile(r"[^,;:。！？!?]+")
-_STATEMENT_CONTINUATIONS = ("同比", "比上年", "较上年", "增长", "增速")
+_STATEMENT_CONTINUATIONS = ("同比", "比上年", "较上年", "增长", "增速", "下降")
 
 
 def clause_spans(text: str) -> list[tuple[int, int]]:

@@ -40,8 +40,19 @@ class Command(BaseCommand):
             raise CommandError(f"{enrichment_path}: {exc}") from exc
         if dry_run:
             self._print_tree(result)
+            self._print_warnings(result)
+            if result.problems:
+                raise CommandError("dry run: the import would fail:\n" + "\n".join(result.problems))
             return
         self._print_summary(result)
+        self._print_warnings(result)
+
+    def _print_warnings(self, result: ImportResult) -> None:
+        warnings = result.parsed.warnings
+        if warnings:
+            self.stdout.write(f"parser warnings: {len(warnings)}")
+        for warning in warnings:
+            self.stdout.write(self.style.WARNING(f"  {warning}"))
 
     def _print_tree(self, result: ImportResult) -> None:
         parsed = result.parsed
@@ -49,11 +60,13 @@ class Command(BaseCommand):
         for chapter in parsed.chapters:
             self.stdout.write(f"  ({chapter.number}) {chapter.title}")
             for measure in chapter.measures:
-                self.stdout.write(f"    {measure.number}. {measure.title}")
+                self.stdout.write(f"    {measure.number}. {measure.title} (line {measure.line_no})")
                 for task in measure.tasks:
                     krs = ", ".join(f"{k.value.normalize():f} {k.unit}" for k in task.key_results)
                     suffix = f" [{krs}]" if krs else ""
-                    self.stdout.write(f"      {task.code} {task.title}{suffix}")
+                    self.stdout.write(
+                        f"      {task.code} line {task.line_no}: {task.title}{suffix}"
+                    )
         self.stdout.write(f"  indicators: {len(parsed.indicators)}")
         for ind in parsed.indicators:
             self.stdout.write(f"    {ind.code} {ind.name}: {ind.target.text}")
