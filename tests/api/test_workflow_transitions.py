@@ -12,7 +12,7 @@ import time
 import pytest
 from django.db import connection
 
-from plantracker.api.exceptions import PreconditionFailed
+from plantracker.errors import PreconditionFailed
 from tasks_app.models import HistoryEvent, Membership, Milestone, Task, TaskStatus
 from tasks_app.workflow import rules as workflow
 from tasks_app.workflow.services import task_update as task_update_module
