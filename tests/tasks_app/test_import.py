@@ -204,7 +204,7 @@ def test_broken_yaml_names_the_line(db, tmp_path: Path) -> None:
 def test_dry_run_prints_tree_and_writes_nothing(db) -> None:
     output = _import(SEED_DIR / "plan.txt", "--dry-run")
     assert "2025-3.4.2-01" in output
-    assert "indicators: 21" in output
+    assert "21 indicators" in output
     assert "19000 亩" in output
     assert Task.objects.count() == 0
 
