@@ -168,7 +168,8 @@ def plan_diff(
             diff,
         )
     for code in diff.added:
-        if file["tasks"][code]["lead_department"] in (None, ""):
+        task = file["tasks"][code]
+        if task.get("defaults", task)["lead_department"] in (None, ""):
             diff.warnings.append(f"{code}: no lead department known (assign one before importing)")
     return diff, file, _structure_diff(plan, parsed)
 
