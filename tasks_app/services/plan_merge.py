@@ -368,6 +368,14 @@ def merge_tasks(
     file: dict[str, Any], base: dict[str, Any] | None, db: DbTasks, diff: PlanDiff
 ) -> None:
     base_tasks = (base or {}).get("tasks", {})
+    locked_milestones: dict[int, set[int]] = defaultdict(set)
+    for (task_id, seq), row in db.milestone_rows.items():
+        if row["locked"]:
+            locked_milestones[task_id].add(seq)
+    locked_key_results: dict[int, set[int]] = defaultdict(set)
+    for (task_id, order), row in db.key_result_rows.items():
+        if row["locked"]:
+            locked_key_results[task_id].add(order)
     for code, f in file["tasks"].items():
         a = db.state.get(code)
         if a is None:
@@ -401,7 +409,7 @@ def merge_tasks(
                 diff.conflicts.append(Conflict(code, f"co_departments:{dep}", in_b, in_a, in_f))
         task_id = db.ids[code]
         if f["milestones"] is not NOT_GIVEN:
-            locked = {s for (t, s), m in db.milestone_rows.items() if t == task_id and m["locked"]}
+            locked = locked_milestones.get(task_id, set())
             _merge_sequence(
                 code,
                 "milestone",
@@ -411,7 +419,7 @@ def merge_tasks(
                 diff,
                 locked,
             )
-        locked = {o for (t, o), k in db.key_result_rows.items() if t == task_id and k["locked"]}
+        locked = locked_key_results.get(task_id, set())
         _merge_sequence(
             code,
             "key_result",
