@@ -76,9 +76,10 @@ def _state() -> dict[str, Any]:
     }
 
 
-def _admin_change(client: Client, task: Task, **changes: Any) -> None:
+def _admin_change(client: Client, obj: Any, **changes: Any) -> None:
     """POST the admin's change form as a browser would: every field as rendered, plus ours."""
-    url = reverse("admin:tasks_app_task_change", args=[task.pk])
+    meta = obj._meta
+    url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
     page = client.get(url)
     assert page.status_code == 200
     data: dict[str, Any] = {}
@@ -325,3 +326,59 @@ def test_dry_run_without_an_enrichment_file(db, tmp_path: Path) -> None:
     assert "added: 81 tasks, 21 indicators" in output
     assert "no lead department known" in output  # an empty database: no default lead either
     assert Task.objects.count() == Plan.objects.count() == 0
+
+
+def _admin_client() -> Client:
+    root = User.objects.create_superuser("root2", "root2@example.test", "x-Password-1")
+    client = Client()
+    client.force_login(root)
+    return client
+
+
+def test_indicators_merge_field_by_field(plan: Plan, tmp_path: Path) -> None:
+    owned, timed = Indicator.objects.filter(plan=plan).order_by("order")[:2]
+    admin_owner = Department.objects.exclude(pk=owned.responsible_department_id).first()
+    _admin_change(_admin_client(), owned, responsible_department=admin_owner.pk)
+    raw = yaml.safe_load(yaml.safe_dump(ENRICHMENT, allow_unicode=True))
+    file_owner = Department.objects.exclude(
+        pk__in=[owned.responsible_department_id, admin_owner.pk]
+    ).last()
+    raw["indicators"][owned.name]["department"] = file_owner.code
+    old_frequency = raw["indicators"][timed.name].get("frequency", "quarterly")
+    new_frequency = "annual" if old_frequency != "annual" else "monthly"
+    raw["indicators"][timed.name]["frequency"] = new_frequency
+    (tmp_path / "plan.txt").write_text(PLAN_TEXT, encoding="utf-8")
+    (tmp_path / "enrichment.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
+
+    output = _import(tmp_path / "plan.txt")
+
+    owned.refresh_from_db()
+    timed.refresh_from_db()
+    assert owned.responsible_department == admin_owner  # the admin's edit stays
+    assert timed.frequency == new_frequency  # only the file changed it
+    assert f"indicator {timed.code} frequency: {old_frequency} → {new_frequency}" in output
+    assert f"indicator:{owned.code} responsible_department: app {admin_owner.code}" in output
+
+
+def test_tasks_created_in_the_admin_are_never_withdrawn(plan: Plan, supervisor: User) -> None:
+    from tasks_app.services.task_admin import task_admin_changes_record
+
+    model = Task.objects.get(code=GONE)
+    extra = Task.objects.create(
+        plan=plan,
+        chapter=model.chapter,
+        measure=model.measure,
+        code="2025-admin-01",
+        sentence_no=99,
+        text="管理员补充的任务。",
+        title="管理员补充的任务",
+        lead_department=model.lead_department,
+        start_date=model.start_date,
+        due_date=model.due_date,
+        original_due_date=model.due_date,
+    )
+    task_admin_changes_record(task=extra, actor=supervisor, changes=[], created=True)
+    output = _import(SEED_DIR / "plan.txt")
+    assert "nothing to change" in output
+    extra.refresh_from_db()
+    assert extra.status == TaskStatus.NOT_STARTED
