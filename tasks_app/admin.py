@@ -164,5 +164,5 @@ admin.site.site_header = _("plantracker 计划任务督办系统")
 admin.site.site_url = "/console/"  # "View site" opens the supervision console
 admin.site.site_title = _("plantracker")
 
-# Reminder ledger, delivery outbox and rollups (read-only), registered on import.
-from tasks_app import admin_reminders  # noqa: E402, F401
+# Reminder ledger, delivery outbox, rollups and plan imports (read-only), registered on import.
+from tasks_app import admin_plan_import, admin_reminders  # noqa: E402, F401

@@ -382,6 +382,37 @@ def _counts(diff: PlanDiff, structure: list[Change]) -> tuple[dict[str, int], di
     return created, updated
 
 
+def _plain(value: Any) -> Any:
+    """JSON for the import's summary (the merge's sentinels as their names)."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool | dict):
+        return value
+    return repr(value)
+
+
+def _summary(diff: PlanDiff, created: dict[str, int], updated: dict[str, int]) -> dict:
+    """The counts, and what no task's history holds: indicator, department and plan
+    changes, and the conflicts left as the app had them."""
+
+    def changes(rows: list[Change]) -> list[list[Any]]:
+        return [[c.code, c.field, _plain(c.old), _plain(c.new)] for c in rows]
+
+    return {
+        "created": created,
+        "updated": updated,
+        "withdrawn": diff.withdrawn,
+        "restored": diff.restored,
+        "indicator_changes": changes(diff.indicator_changes),
+        "department_changes": changes(diff.department_changes),
+        "plan_changes": changes(diff.plan_changes),
+        "conflicts": [
+            [c.code, c.field, _plain(c.base), _plain(c.app), _plain(c.file)] for c in diff.conflicts
+        ],
+        "warnings": diff.warnings,
+    }
+
+
 @transaction.atomic
 def plan_import(
     *,
@@ -438,7 +469,7 @@ def plan_import(
         text_sha256=text_hash,
         enrichment_sha256=enrichment_hash,
         snapshot=file,
-        summary={"created": created, "updated": updated},
+        summary=_summary(diff, created, updated),
         source=source[:300],
         actor=actor,
     )

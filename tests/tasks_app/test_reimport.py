@@ -358,6 +358,12 @@ def test_indicators_merge_field_by_field(plan: Plan, tmp_path: Path) -> None:
     assert timed.frequency == new_frequency  # only the file changed it
     assert f"indicator {timed.code} frequency: {old_frequency} → {new_frequency}" in output
     assert f"indicator:{owned.code} responsible_department: app {admin_owner.code}" in output
+    # No task's history holds these: the import's own record does.
+    summary = PlanImport.objects.filter(plan=plan).latest("imported_at").summary
+    assert [timed.code, "frequency", old_frequency, new_frequency] in summary["indicator_changes"]
+    assert [f"indicator:{owned.code}", "responsible_department"] in [
+        c[:2] for c in summary["conflicts"]
+    ]
 
 
 def test_tasks_created_in_the_admin_are_never_withdrawn(plan: Plan, supervisor: User) -> None:
