@@ -114,20 +114,21 @@ def _structure_diff(plan: Plan | None, parsed: ParsedPlan) -> list[Change]:
     )
     changes = []
     for pc in parsed.chapters:
-        if chapters.get(pc.number) != pc.title:
-            changes.append(
-                Change(f"chapter {pc.number}", "title", chapters.get(pc.number), pc.title)
-            )
+        if pc.number in chapters and chapters[pc.number] != pc.title:
+            changes.append(Change(f"chapter {pc.number}", "title", chapters[pc.number], pc.title))
         for pm in pc.measures:
             old = measures.get((pc.number, pm.number))
-            if old != (pm.title, pm.text):
-                changes.append(Change(f"measure {pc.number}.{pm.number}", "text", old, pm.title))
+            if old is None:
+                continue  # a new measure: its tasks are listed as added
+            for name, before, after in (("title", old[0], pm.title), ("text", old[1], pm.text)):
+                if before != after:
+                    changes.append(Change(f"measure {pc.number}.{pm.number}", name, before, after))
     return changes
 
 
 def plan_diff(
     *, parsed: ParsedPlan, enrichment: Enrichment | None, plan: Plan | None
-) -> tuple[PlanDiff, dict[str, Any], list[Change]]:
+) -> tuple[PlanDiff, dict[str, Any]]:
     """The merge of the file against the plan's last snapshot and the database (no writes)."""
     last = PlanImport.objects.filter(plan=plan).order_by("-imported_at", "-id").first()
     base = last.snapshot if last else None
@@ -171,7 +172,8 @@ def plan_diff(
         task = file["tasks"][code]
         if task.get("defaults", task)["lead_department"] in (None, ""):
             diff.warnings.append(f"{code}: no lead department known (assign one before importing)")
-    return diff, file, _structure_diff(plan, parsed)
+    diff.structure_changes = _structure_diff(plan, parsed)
+    return diff, file
 
 
 def _history(task_id: int, action: str, name: str, old: Any, new: Any) -> HistoryEvent:
@@ -220,7 +222,7 @@ def _plan_apply(
     return plan
 
 
-def _structure_apply(plan: Plan, parsed: ParsedPlan, changes: list[Change]) -> dict:
+def _structure_apply(plan: Plan, parsed: ParsedPlan) -> dict:
     chapters = {c.number: c for c in Chapter.objects.filter(plan=plan)}
     measures = {
         (m.chapter.number, m.number): m
@@ -362,7 +364,7 @@ def _withdraw_and_restore(plan: Plan, diff: PlanDiff) -> list[HistoryEvent]:
     return history
 
 
-def _counts(diff: PlanDiff, structure: list[Change]) -> tuple[dict[str, int], dict[str, int]]:
+def _counts(diff: PlanDiff) -> tuple[dict[str, int], dict[str, int]]:
     created = {
         "tasks": len(diff.added),
         "indicators": len(diff.indicators_added),
@@ -376,7 +378,7 @@ def _counts(diff: PlanDiff, structure: list[Change]) -> tuple[dict[str, int], di
         "indicators": len({c.code for c in diff.indicator_changes}),
         "departments": len({c.code for c in diff.department_changes}),
         "plan": len(diff.plan_changes),
-        "structure": len(structure),
+        "structure": len(diff.structure_changes),
         "conflicts": len(diff.conflicts),
     }
     return created, updated
@@ -406,6 +408,7 @@ def _summary(diff: PlanDiff, created: dict[str, int], updated: dict[str, int]) -
         "indicator_changes": changes(diff.indicator_changes),
         "department_changes": changes(diff.department_changes),
         "plan_changes": changes(diff.plan_changes),
+        "structure_changes": changes(diff.structure_changes),
         "conflicts": [
             [c.code, c.field, _plain(c.base), _plain(c.app), _plain(c.file)] for c in diff.conflicts
         ],
@@ -436,8 +439,8 @@ def plan_import(
             "an enrichment file is needed to import (--dry-run previews without one)", None
         )
     plan = Plan.objects.select_for_update().filter(year=parsed.year).first()
-    diff, file, structure = plan_diff(parsed=parsed, enrichment=enrichment, plan=plan)
-    created, updated = _counts(diff, structure)
+    diff, file = plan_diff(parsed=parsed, enrichment=enrichment, plan=plan)
+    created, updated = _counts(diff)
     result = ImportResult(
         plan=plan, parsed=parsed, diff=diff, dry_run=dry_run, created=created, updated=updated
     )
@@ -447,11 +450,11 @@ def plan_import(
         text_hash,
         enrichment_hash,
     )
-    if dry_run or (diff.empty and not structure and same_files):
+    if dry_run or (diff.empty and same_files):
         return result
     departments = _departments_apply(diff, file)
     plan = _plan_apply(plan, parsed, file, diff, text)
-    measures = _structure_apply(plan, parsed, structure)
+    measures = _structure_apply(plan, parsed)
     history = _tasks_create(plan, parsed, file, diff.added, measures, departments)
     history += _tasks_update(plan, diff, departments)
     history += _withdraw_and_restore(plan, diff)

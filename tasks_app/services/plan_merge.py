@@ -105,6 +105,7 @@ class PlanDiff:
     departments_added: list[str] = field(default_factory=list)
     department_changes: list[Change] = field(default_factory=list)
     plan_changes: list[Change] = field(default_factory=list)
+    structure_changes: list[Change] = field(default_factory=list)  # chapters and measures
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -119,6 +120,7 @@ class PlanDiff:
             or self.departments_added
             or self.department_changes
             or self.plan_changes
+            or self.structure_changes
         )
 
 

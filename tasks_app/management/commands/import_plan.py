@@ -125,6 +125,7 @@ class Command(BaseCommand):
             "changed",
             self._changes(
                 diff.plan_changes
+                + diff.structure_changes
                 + diff.department_changes
                 + diff.changes
                 + [
