@@ -34,6 +34,16 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
+def _pair(old: Any, new: Any) -> str:
+    """old → new; long texts from just before where they start to differ."""
+    if isinstance(old, str) and isinstance(new, str) and max(len(old), len(new)) > 60:
+        start = next((i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), 0)
+        start = max(0, min(start, len(old), len(new)) - 10)
+        if start:
+            old, new = "…" + old[start:], "…" + new[start:]
+    return f"{_show(old)} → {_show(new)}"
+
+
 class Command(BaseCommand):
     help = "Merge a development plan text and its enrichment file into the database."
 
@@ -100,7 +110,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  … and {len(lines) - SHOWN} more")
 
     def _changes(self, changes: list[Change]) -> list[str]:
-        return [f"{c.code} {c.field}: {_show(c.old)} → {_show(c.new)}" for c in changes]
+        return [f"{c.code} {c.field}: {_pair(c.old, c.new)}" for c in changes]
 
     def _print(self, result: ImportResult) -> None:
         diff, parsed = result.diff, result.parsed
