@@ -386,18 +386,16 @@ def merge_tasks(
         if db.status[code] == TaskStatus.WITHDRAWN:
             diff.restored.append(code)
         b = base_tasks.get(code) if base is not None else None
+        lead = a["lead_department"]
         for name in TASK_FIELDS:
             bv = _base_of(b, name, a[name], f[name])
             verdict, value = merge_value(bv, a[name], f[name])
             if verdict == "update":
                 diff.changes.append(Change(code, name, a[name], value))
+                lead = value if name == "lead_department" else lead
             elif verdict == "conflict":
                 diff.conflicts.append(Conflict(code, name, bv, a[name], f[name]))
         if f["co_departments"] is not NOT_GIVEN:
-            lead = next(
-                (c.new for c in diff.changes if c.code == code and c.field == "lead_department"),
-                a["lead_department"],
-            )
             merged, conflicts = _merge_co(
                 code,
                 b.get("co_departments") if b else None,
