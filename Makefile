@@ -52,7 +52,7 @@ migrate: install var
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
-	$(PY) manage.py import_plan $(PLAN)
+	$(PY) manage.py import_plan --if-changed $(PLAN)
 	$(PY) manage.py seed_demo --password $(DEMO_PASSWORD)
 
 run: seed

@@ -164,5 +164,6 @@ admin.site.site_header = _("plantracker 计划任务督办系统")
 admin.site.site_url = "/console/"  # "View site" opens the supervision console
 admin.site.site_title = _("plantracker")
 
-# Reminder ledger, delivery outbox and rollups (read-only), registered on import.
+# Reminder ledger, delivery outbox, rollups and plan imports (read-only), registered on import.
+from tasks_app.plans import admin as admin_plan_import  # noqa: E402, F401
 from tasks_app.reminders import admin as admin_reminders  # noqa: E402, F401

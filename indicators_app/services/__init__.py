@@ -7,12 +7,20 @@ from indicators_app.services.observations import (
     observation_create,
     observation_verify,
 )
-from indicators_app.services.sync import indicators_sync
+from indicators_app.services.sync import (
+    check_indicator_specs,
+    indicator_db_state,
+    indicator_file_state,
+    indicators_apply,
+)
 
 __all__ = [
     "ObservationResult",
+    "check_indicator_specs",
+    "indicator_db_state",
+    "indicator_file_state",
     "indicator_judge",
-    "indicators_sync",
+    "indicators_apply",
     "observation_correct",
     "observation_create",
     "observation_verify",

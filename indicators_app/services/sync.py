@@ -1,19 +1,23 @@
-"""Plan import: upsert the plan's indicators (a step of tasks_app.plans.importer)."""
+"""Plan import: the plan's indicators as merge state, and writing the merged result.
+
+Used by tasks_app.plans.importer (three-way merge: tasks_app.plans.merge).
+"""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
 from indicators_app.models import Indicator
 from tasks_app.plans.enrichment import EnrichmentError
-from tasks_app.plans.steps import register_import_check, register_import_step
+from tasks_app.plans.merge import NOT_GIVEN, Change, decimal_text
+from tasks_app.plans.steps import PlanPart, register_plan_part
 
 if TYPE_CHECKING:
     from tasks_app.models import Department, Plan
     from tasks_app.plans.enrichment import Enrichment
-    from tasks_app.plans.importer import ImportResult
     from tasks_app.plans.parser import ParsedIndicator, ParsedPlan
 
 INDICATOR_FIELDS = (
@@ -81,42 +85,106 @@ def _check_declared_counts(parsed: ParsedPlan, categories: list[str]) -> None:
             )
 
 
-@register_import_check
-def indicators_check(*, parsed: ParsedPlan, enrichment: Enrichment) -> list[dict[str, Any]]:
-    """The enrichment entry of each parsed indicator; raises EnrichmentError where the import
-    would (an indicator without an entry, declared counts that do not match). Writes nothing,
-    so a dry run calls it too."""
+ENRICHMENT_FIELDS = ("category", "unit", "responsible_department", "frequency", "due_day")
+DECIMAL_FIELDS = ("target_value", "baseline_value", "baseline_growth_pct")
+
+
+def _json(name: str, value: Any) -> Any:
+    if name in DECIMAL_FIELDS:
+        return decimal_text(value)
+    return value
+
+
+def check_indicator_specs(parsed: ParsedPlan, enrichment: Enrichment) -> None:
+    """Every indicator needs a category (and owner) in the enrichment file; counts must match."""
     missing = [pi.name for pi in parsed.indicators if pi.name not in enrichment.indicators]
     if missing:
         raise EnrichmentError(f"indicators: no category/department for {', '.join(missing)}", None)
-    specs = [enrichment.indicators[pi.name] for pi in parsed.indicators]
-    _check_declared_counts(parsed, [s["category"] for s in specs])
-    return specs
+    _check_declared_counts(
+        parsed, [enrichment.indicators[pi.name]["category"] for pi in parsed.indicators]
+    )
 
 
-@register_import_step
-def indicators_sync(
+def indicator_file_state(
+    parsed: ParsedPlan, enrichment: Enrichment | None
+) -> dict[str, dict[str, Any]]:
+    """The file's indicators as JSON-able fields (department by code); NOT_GIVEN where the
+    enrichment file (absent, or silent on this indicator) would have to say."""
+    state: dict[str, dict[str, Any]] = {}
+    for pi in parsed.indicators:
+        spec = enrichment.indicators.get(pi.name) if enrichment else None
+        codes = {spec.get("department", ""): spec.get("department")} if spec else {}
+        values = _indicator_values(pi, spec or {"category": NOT_GIVEN}, codes)  # type: ignore[arg-type]
+        row = {name: _json(name, value) for name, value in values.items()}
+        if spec is None:
+            row.update(dict.fromkeys(ENRICHMENT_FIELDS, NOT_GIVEN))
+        state[pi.code] = row
+    return state
+
+
+def indicator_db_state(plan: Plan | None) -> dict[str, dict[str, Any]]:
+    if plan is None:
+        return {}
+    fields = [f for f in INDICATOR_FIELDS if f != "responsible_department"]
+    state = {}
+    for row in Indicator.objects.filter(plan=plan).values(
+        "code", *fields, "responsible_department__code"
+    ):
+        code = row.pop("code")
+        row["responsible_department"] = row.pop("responsible_department__code")
+        state[code] = {name: _json(name, value) for name, value in row.items()}
+    return state
+
+
+def _model_value(name: str, value: Any, departments: dict[str, Department]) -> Any:
+    if name == "responsible_department":
+        return departments.get(value) if value else None
+    if name in DECIMAL_FIELDS and value is not None:
+        return Decimal(value)
+    return value
+
+
+def indicators_apply(
     *,
     plan: Plan,
-    parsed: ParsedPlan,
-    enrichment: Enrichment,
+    file: dict[str, dict[str, Any]],
+    added: list[str],
+    changes: list[Change],
     departments: dict[str, Department],
-    result: ImportResult,
 ) -> None:
-    """Upsert the plan's indicators by code with the enrichment's category and owner."""
-    specs = indicators_check(parsed=parsed, enrichment=enrichment)
-    existing = {i.code: i for i in Indicator.objects.filter(plan=plan)}
-    new, changed = [], []
-    for pi, spec in zip(parsed.indicators, specs, strict=True):
-        values = _indicator_values(pi, spec, departments)
-        row = existing.get(pi.code)
-        if row is None:
-            new.append(Indicator(plan=plan, code=pi.code, **values))
-        elif any(getattr(row, f) != v for f, v in values.items()):
-            for f, v in values.items():
-                setattr(row, f, v)
-            row.updated_at = timezone.now()
-            changed.append(row)
-    Indicator.objects.bulk_create(new)
-    Indicator.objects.bulk_update(changed, [*INDICATOR_FIELDS, "updated_at"])
-    result.created["indicators"], result.updated["indicators"] = len(new), len(changed)
+    """Create the added indicators and write the merged field changes (observations,
+    judgements and everything else recorded on an indicator are never touched)."""
+    Indicator.objects.bulk_create(
+        Indicator(
+            plan=plan,
+            code=code,
+            **{n: _model_value(n, v, departments) for n, v in file[code].items()},
+        )
+        for code in added
+    )
+    if not changes:
+        return
+    rows = {
+        i.code: i for i in Indicator.objects.filter(plan=plan, code__in={c.code for c in changes})
+    }
+    stamp = timezone.now()
+    for change in changes:
+        row = rows[change.code]
+        setattr(row, change.field, _model_value(change.field, change.new, departments))
+        row.updated_at = stamp
+    Indicator.objects.bulk_update(
+        list(rows.values()), [*sorted({c.field for c in changes}), "updated_at"]
+    )
+
+
+# The plan import merges indicators like tasks (tasks_app/plans/steps.py): registered here,
+# imported by IndicatorsAppConfig.ready().
+register_plan_part(
+    PlanPart(
+        name="indicators",
+        check=check_indicator_specs,
+        file_state=indicator_file_state,
+        db_state=indicator_db_state,
+        apply=indicators_apply,
+    )
+)

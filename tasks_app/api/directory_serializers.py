@@ -47,6 +47,7 @@ class StatusCountsSerializer(serializers.Serializer):
     completed = serializers.IntegerField()
     suspended = serializers.IntegerField()
     cancelled = serializers.IntegerField()
+    withdrawn = serializers.IntegerField()
 
 
 class FlagCountsSerializer(serializers.Serializer):

@@ -3,6 +3,7 @@
 from .api_support import IdempotencyRecord, Tombstone
 from .org import Department, Membership, Role, User
 from .plan import Chapter, KeyResult, Measure, Milestone, Plan, Task, TaskStatus
+from .plan_import import PlanImport
 from .reminders import (
     Channel,
     Delivery,
@@ -41,6 +42,7 @@ __all__ = [
     "Milestone",
     "Notification",
     "Plan",
+    "PlanImport",
     "ProgressReport",
     "ProgressReportValue",
     "ReminderDispatch",

@@ -71,9 +71,12 @@ class TaskStatus(models.TextChoices):
     COMPLETED = "completed", _("已完成")
     SUSPENDED = "suspended", _("已暂停")
     CANCELLED = "cancelled", _("已取消")
+    # Set only by import_plan when the task's sentence left the plan text (and undone,
+    # with the status before it, when it comes back); no transition leads in or out.
+    WITHDRAWN = "withdrawn", _("已撤销")
 
 
-CLOSED_STATUSES = (TaskStatus.COMPLETED, TaskStatus.CANCELLED)
+CLOSED_STATUSES = (TaskStatus.COMPLETED, TaskStatus.CANCELLED, TaskStatus.WITHDRAWN)
 
 
 class Task(models.Model):

@@ -1,49 +1,108 @@
-"""plan_import: load a plan text + enrichment file into the database, idempotently.
+"""plan_import: load a plan text + enrichment file by a three-way merge, in one transaction.
 
-One transaction. Structure (chapters, measures, tasks, key results, milestones,
-indicators) is upserted by stable keys with bulk writes; workflow state (status,
-progress, owner, reports, history) is never touched, so re-running after an edit of
-the enrichment file updates in place and loses nothing.
+The merge itself (what the file says now, what it said at the last import, what the
+database holds) is computed by tasks_app.plans.merge without writing; this module
+writes exactly that diff: structure (chapters, measures), new tasks with their children,
+field changes the file made where people did not, withdrawn (撤销) and restored tasks,
+indicators, one history row per change (reason "import_plan"), and a PlanImport row with
+the file's snapshot, the base of the next import. Workflow state (owner, status, progress,
+reports, extensions, history) is never touched, except that a task whose sentence left
+the plan text is withdrawn (and restored, with its earlier status, when it comes back).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from tasks_app.models import Chapter, Department, HistoryEvent, Measure, Plan, Task
-from tasks_app.plans.enrichment import Enrichment, EnrichmentError, TaskSpec
-from tasks_app.plans.import_children import children_sync
-from tasks_app.plans.parser import ParsedPlan, ParsedTask, parse_plan
-from tasks_app.plans.steps import import_checks, import_steps
-
-SYNCED_TASK_FIELDS = (
-    "chapter",
-    "measure",
-    "sentence_no",
-    "text",
-    "title",
-    "lead_department",
-    "due_date",
+from tasks_app.models import (
+    Chapter,
+    Department,
+    HistoryEvent,
+    Measure,
+    Plan,
+    PlanImport,
+    Task,
+    TaskStatus,
+    User,
 )
+from tasks_app.plans.enrichment import Enrichment, EnrichmentError
+from tasks_app.plans.import_children import children_apply, children_create
+from tasks_app.plans.merge import (
+    Change,
+    PlanDiff,
+    db_state,
+    file_state,
+    group_changes,
+    merge_fields,
+    merge_tasks,
+)
+from tasks_app.plans.parser import ParsedPlan, parse_plan
+from tasks_app.plans.steps import PlanPart, plan_part
+
+IMPORT_REASON = "import_plan"
+NO_INDICATORS = PlanPart(
+    name="indicators",
+    check=lambda parsed, enrichment: None,
+    file_state=lambda parsed, enrichment: {},
+    db_state=lambda plan: {},
+    apply=lambda **kwargs: None,
+)
+
+
+def _indicators() -> PlanPart:
+    """indicators_app's share of the plan (registered at its ready()), or nothing."""
+    return plan_part("indicators") or NO_INDICATORS
+
+
+SCALAR_TASK_FIELDS = ("title", "text", "lead_department", "due_date")
 
 
 @dataclass
 class ImportResult:
     plan: Plan | None
     parsed: ParsedPlan
+    diff: PlanDiff
+    dry_run: bool = False
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
-    defaulted_tasks: list[str] = field(default_factory=list)
+    plan_import: PlanImport | None = None
     problems: list[str] = field(default_factory=list)  # a dry run's reasons the import would fail
 
     @property
     def changed(self) -> bool:
-        return any(self.created.values()) or any(self.updated.values())
+        return not self.diff.empty
+
+    @property
+    def defaulted_tasks(self) -> list[str]:
+        return [w for w in self.diff.warnings if "got defaults" in w]
+
+
+def file_hashes(*, text: str, enrichment: Enrichment | None) -> tuple[str, str]:
+    """sha256 of the plan text and of the parsed enrichment (its repr is deterministic)."""
+    text_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    enrichment_hash = (
+        hashlib.sha256(repr(enrichment).encode("utf-8")).hexdigest() if enrichment else ""
+    )
+    return text_hash, enrichment_hash
+
+
+def import_is_current(*, text: str, enrichment: Enrichment | None) -> bool:
+    """Whether these exact files were the latest import of some plan (a cheap check)."""
+    text_hash, enrichment_hash = file_hashes(text=text, enrichment=enrichment)
+    for plan_id in PlanImport.objects.filter(
+        text_sha256=text_hash, enrichment_sha256=enrichment_hash
+    ).values_list("plan_id", flat=True):
+        last = PlanImport.objects.filter(plan_id=plan_id).order_by("-imported_at", "-id").first()
+        if last and (last.text_sha256, last.enrichment_sha256) == (text_hash, enrichment_hash):
+            return True
+    return False
 
 
 def _check_codes(parsed: ParsedPlan, enrichment: Enrichment) -> None:
@@ -53,176 +112,401 @@ def _check_codes(parsed: ParsedPlan, enrichment: Enrichment) -> None:
         raise EnrichmentError(f"tasks: codes not in the plan text: {', '.join(unknown)}", None)
 
 
-def _departments_sync(enrichment: Enrichment, result: ImportResult) -> dict[str, Department]:
-    existing = {d.code: d for d in Department.objects.all()}
-    new, changed = [], []
-    for spec in enrichment.departments:
-        kind = spec.get("kind", Department.Kind.BUREAU)
-        dep = existing.get(spec["code"])
-        if dep is None:
-            new.append(Department(code=spec["code"], name=spec["name"], kind=kind))
-        elif (dep.name, dep.kind) != (spec["name"], kind):
-            dep.name, dep.kind, dep.updated_at = spec["name"], kind, timezone.now()
-            changed.append(dep)
-    Department.objects.bulk_create(new)
-    Department.objects.bulk_update(changed, ["name", "kind", "updated_at"])
-    result.created["departments"], result.updated["departments"] = len(new), len(changed)
+def _structure_diff(plan: Plan | None, parsed: ParsedPlan) -> list[Change]:
+    chapters = {c.number: c.title for c in Chapter.objects.filter(plan=plan)} if plan else {}
+    measures = (
+        {
+            (m.chapter.number, m.number): (m.title, m.text)
+            for m in Measure.objects.filter(chapter__plan=plan).select_related("chapter")
+        }
+        if plan
+        else {}
+    )
+    changes = []
+    for pc in parsed.chapters:
+        if pc.number in chapters and chapters[pc.number] != pc.title:
+            changes.append(Change(f"chapter {pc.number}", "title", chapters[pc.number], pc.title))
+        for pm in pc.measures:
+            old = measures.get((pc.number, pm.number))
+            if old is None:
+                continue  # a new measure: its tasks are listed as added
+            for name, before, after in (("title", old[0], pm.title), ("text", old[1], pm.text)):
+                if before != after:
+                    changes.append(Change(f"measure {pc.number}.{pm.number}", name, before, after))
+    return changes
+
+
+def plan_diff(
+    *, parsed: ParsedPlan, enrichment: Enrichment | None, plan: Plan | None
+) -> tuple[PlanDiff, dict[str, Any]]:
+    """The merge of the file against the plan's last snapshot and the database (no writes)."""
+    last = PlanImport.objects.filter(plan=plan).order_by("-imported_at", "-id").first()
+    base = last.snapshot if last else None
+    known = sorted(
+        {d["code"] for d in (enrichment.departments if enrichment else [])}
+        | set(Department.objects.values_list("code", flat=True))
+    )
+    diff = PlanDiff()
+    file = file_state(
+        parsed,
+        enrichment,
+        department_codes=known,
+        indicators=_indicators().file_state(parsed, enrichment),
+        warnings=diff.warnings,
+    )
+    merge_tasks(file, base, db_state(plan), diff)
+    diff.indicators_added, diff.indicator_changes = merge_fields(
+        "indicator",
+        file["indicators"],
+        base.get("indicators") if base else None,
+        _indicators().db_state(plan),
+        diff,
+    )
+    wanted = file["departments"]
+    app_departments = {
+        d["code"]: {"name": d["name"], "kind": d["kind"]}
+        for d in Department.objects.filter(code__in=wanted).values("code", "name", "kind")
+    }
+    diff.departments_added, diff.department_changes = merge_fields(
+        "department", wanted, base.get("departments") if base else None, app_departments, diff
+    )
+    if plan is not None:
+        _, diff.plan_changes = merge_fields(
+            "plan",
+            {"plan": file["plan"]},
+            {"plan": base["plan"]} if base else None,
+            {"plan": {"year": plan.year, "title": plan.title, "source": plan.source}},
+            diff,
+        )
+    for code in diff.added:
+        task = file["tasks"][code]
+        if task.get("defaults", task)["lead_department"] in (None, ""):
+            diff.warnings.append(f"{code}: no lead department known (assign one before importing)")
+    diff.structure_changes = _structure_diff(plan, parsed)
+    return diff, file
+
+
+def _history(task_id: int, action: str, name: str, old: Any, new: Any) -> HistoryEvent:
+    return HistoryEvent(
+        task_id=task_id,
+        actor=None,
+        action=action,
+        field=name,
+        from_value=old,
+        to_value=new,
+        reason=IMPORT_REASON,
+    )
+
+
+def _departments_apply(diff: PlanDiff, file: dict[str, Any]) -> dict[str, Department]:
+    Department.objects.bulk_create(
+        Department(code=code, **file["departments"][code]) for code in diff.departments_added
+    )
+    if diff.department_changes:
+        rows = {
+            d.code: d
+            for d in Department.objects.filter(code__in={c.code for c in diff.department_changes})
+        }
+        for change in diff.department_changes:
+            setattr(rows[change.code], change.field, change.new)
+            rows[change.code].updated_at = timezone.now()
+        Department.objects.bulk_update(list(rows.values()), ["name", "kind", "updated_at"])
     return {d.code: d for d in Department.objects.all()}
 
 
-def _plan_sync(parsed: ParsedPlan, enrichment: Enrichment, text: str) -> Plan:
-    title = enrichment.plan.get("title") or parsed.title
-    plan, _ = Plan.objects.update_or_create(
-        year=parsed.year,
-        defaults={
-            "title": title,
-            "source": enrichment.plan.get("source", ""),
-            "source_text": text,
-            "imported_at": timezone.now(),
-        },
-    )
+def _plan_apply(
+    plan: Plan | None, parsed: ParsedPlan, file: dict[str, Any], diff: PlanDiff, text: str
+) -> Plan:
+    if plan is None:
+        return Plan.objects.create(
+            year=parsed.year,
+            title=file["plan"]["title"] or parsed.title,
+            source=file["plan"]["source"],
+            source_text=text,
+            imported_at=timezone.now(),
+        )
+    for change in diff.plan_changes:
+        setattr(plan, change.field, change.new)
+    plan.source_text, plan.imported_at = text, timezone.now()
+    plan.save()
     return plan
 
 
-def _structure_sync(plan: Plan, parsed: ParsedPlan) -> dict[tuple[int, int], Measure]:
-    measures: dict[tuple[int, int], Measure] = {}
+def _structure_apply(plan: Plan, parsed: ParsedPlan) -> dict:
+    chapters = {c.number: c for c in Chapter.objects.filter(plan=plan)}
+    measures = {
+        (m.chapter.number, m.number): m
+        for m in Measure.objects.filter(chapter__plan=plan).select_related("chapter")
+    }
     for pc in parsed.chapters:
-        chapter, _ = Chapter.objects.update_or_create(
-            plan=plan, number=pc.number, defaults={"title": pc.title}
-        )
-        for pm in pc.measures:
-            measure, _ = Measure.objects.update_or_create(
-                chapter=chapter, number=pm.number, defaults={"title": pm.title, "text": pm.text}
+        chapter = chapters.get(pc.number)
+        if chapter is None:
+            chapter = chapters[pc.number] = Chapter.objects.create(
+                plan=plan, number=pc.number, title=pc.title
             )
-            measures[(pc.number, pm.number)] = measure
+        elif chapter.title != pc.title:
+            chapter.title = pc.title
+            chapter.save(update_fields=["title"])
+        for pm in pc.measures:
+            measure = measures.get((pc.number, pm.number))
+            if measure is None:
+                measures[(pc.number, pm.number)] = Measure.objects.create(
+                    chapter=chapter, number=pm.number, title=pm.title, text=pm.text
+                )
+            elif (measure.title, measure.text) != (pm.title, pm.text):
+                measure.title, measure.text = pm.title, pm.text
+                measure.save(update_fields=["title", "text"])
     return measures
 
 
-def _default_lead(enrichment: Enrichment, departments: dict[str, Department]) -> Department:
-    code = enrichment.plan.get("default_lead") or "fgw"
-    return departments.get(code) or next(iter(departments.values()))
-
-
-def _task_values(
-    pt: ParsedTask,
-    spec: TaskSpec,
-    measure: Measure,
+def _tasks_create(
+    plan: Plan,
+    parsed: ParsedPlan,
+    file: dict[str, Any],
+    codes: list[str],
+    measures: dict,
     departments: dict[str, Department],
-    default_due: dt.date,
-) -> dict[str, Any]:
+) -> list[HistoryEvent]:
+    new = []
+    for code in codes:
+        f = file["tasks"][code]
+        if not f["lead_department"]:
+            raise EnrichmentError(f"tasks.{code}: no lead department", None)
+        measure = measures[(f["chapter"], f["measure"])]
+        due = dt.date.fromisoformat(f["due_date"])
+        new.append(
+            Task(
+                plan=plan,
+                code=code,
+                chapter_id=measure.chapter_id,
+                measure=measure,
+                sentence_no=f["sentence_no"],
+                text=f["text"],
+                title=f["title"],
+                lead_department=departments[f["lead_department"]],
+                start_date=dt.date(parsed.year, 1, 1),
+                due_date=due,
+                original_due_date=due,
+            )
+        )
+    Task.objects.bulk_create(new)
+    created = {t.code: t for t in Task.objects.filter(plan=plan, code__in=codes)}
+    children_create(file=file, tasks=created, departments=departments)
+    return [_history(t.pk, "imported", "", None, t.code) for t in created.values()]
+
+
+def _model_value(name: str, value: Any, departments: dict[str, Department]) -> Any:
+    if name == "lead_department":
+        return departments[value]
+    if name == "due_date":
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def _history_value(name: str, value: Any, departments: dict[str, Department]) -> Any:
+    if name == "lead_department":
+        return departments[value].pk if value in departments else value
+    if name == "co_departments":
+        return sorted(departments[c].pk for c in value if c in departments)
+    return value
+
+
+def _tasks_update(
+    plan: Plan, diff: PlanDiff, departments: dict[str, Department]
+) -> list[HistoryEvent]:
+    by_task = group_changes(diff.changes)
+    tasks = {t.code: t for t in Task.objects.filter(plan=plan, code__in=by_task)}
+    history: list[HistoryEvent] = []
+    stamp = timezone.now()
+    for code, changes in by_task.items():
+        task = tasks[code]
+        for change in changes:
+            if change.field in SCALAR_TASK_FIELDS:
+                setattr(task, change.field, _model_value(change.field, change.new, departments))
+            action = "import_update"
+            if change.field.startswith(("milestone:", "key_result:")):
+                action = "import_" + change.field.split(":", 1)[0]
+            history.append(
+                _history(
+                    task.pk,
+                    action,
+                    change.field,
+                    _history_value(change.field, change.old, departments),
+                    _history_value(change.field, change.new, departments),
+                )
+            )
+        task.version += 1
+        task.updated_at = stamp  # bulk_update skips auto_now
+    Task.objects.bulk_update(list(tasks.values()), [*SCALAR_TASK_FIELDS, "version", "updated_at"])
+    children_apply(changes=diff.changes, tasks=tasks, departments=departments)
+    return history
+
+
+def _withdraw_and_restore(plan: Plan, diff: PlanDiff) -> list[HistoryEvent]:
+    history: list[HistoryEvent] = []
+    stamp = timezone.now()
+    if diff.withdrawn:
+        rows = list(
+            Task.objects.filter(plan=plan, code__in=diff.withdrawn).values_list("pk", "status")
+        )
+        Task.objects.filter(pk__in=[pk for pk, _ in rows]).update(
+            status=TaskStatus.WITHDRAWN, version=F("version") + 1, updated_at=stamp
+        )
+        history += [
+            _history(pk, "import_withdraw", "status", status, TaskStatus.WITHDRAWN)
+            for pk, status in rows
+        ]
+    if diff.restored:
+        ids = dict(Task.objects.filter(plan=plan, code__in=diff.restored).values_list("code", "pk"))
+        before: dict[int, str] = {}
+        for task_id, status in (
+            HistoryEvent.objects.filter(task_id__in=ids.values(), action="import_withdraw")
+            .order_by("task_id", "at", "id")
+            .values_list("task_id", "from_value")
+        ):
+            before[task_id] = status  # the latest withdrawal wins
+        for pk in ids.values():
+            status = before.get(pk) or TaskStatus.NOT_STARTED
+            Task.objects.filter(pk=pk).update(
+                status=status, version=F("version") + 1, updated_at=stamp
+            )
+            history.append(_history(pk, "import_restore", "status", TaskStatus.WITHDRAWN, status))
+    return history
+
+
+def _counts(diff: PlanDiff) -> tuple[dict[str, int], dict[str, int]]:
+    created = {
+        "tasks": len(diff.added),
+        "indicators": len(diff.indicators_added),
+        "departments": len(diff.departments_added),
+    }
+    updated = {
+        "tasks": len(group_changes(diff.changes)),
+        "fields": len(diff.changes),
+        "withdrawn": len(diff.withdrawn),
+        "restored": len(diff.restored),
+        "indicators": len({c.code for c in diff.indicator_changes}),
+        "departments": len({c.code for c in diff.department_changes}),
+        "plan": len(diff.plan_changes),
+        "structure": len(diff.structure_changes),
+        "conflicts": len(diff.conflicts),
+    }
+    return created, updated
+
+
+def _plain(value: Any) -> Any:
+    """JSON for the import's summary (the merge's sentinels as their names)."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool | dict):
+        return value
+    return repr(value)
+
+
+def _summary(diff: PlanDiff, created: dict[str, int], updated: dict[str, int]) -> dict:
+    """The counts, and what no task's history holds: indicator, department and plan
+    changes, and the conflicts left as the app had them."""
+
+    def changes(rows: list[Change]) -> list[list[Any]]:
+        return [[c.code, c.field, _plain(c.old), _plain(c.new)] for c in rows]
+
     return {
-        "chapter": measure.chapter,
-        "measure": measure,
-        "sentence_no": pt.sentence_no,
-        "text": pt.text,
-        "title": pt.title,
-        "lead_department": departments[spec.lead],
-        "due_date": spec.due or default_due,
+        "created": created,
+        "updated": updated,
+        "withdrawn": diff.withdrawn,
+        "restored": diff.restored,
+        "indicator_changes": changes(diff.indicator_changes),
+        "department_changes": changes(diff.department_changes),
+        "plan_changes": changes(diff.plan_changes),
+        "structure_changes": changes(diff.structure_changes),
+        "conflicts": [
+            [c.code, c.field, _plain(c.base), _plain(c.app), _plain(c.file)] for c in diff.conflicts
+        ],
+        "warnings": diff.warnings,
     }
 
 
-def _history(task: Task, action: str, field_name: str, old: Any, new: Any) -> HistoryEvent:
-    return HistoryEvent(
-        task=task,
-        actor=None,
-        action=action,
-        field=field_name,
-        from_value=old,
-        to_value=new,
-        reason="import_plan",
-    )
-
-
-def _tasks_sync(
-    plan: Plan,
-    parsed: ParsedPlan,
-    enrichment: Enrichment,
-    measures: dict[tuple[int, int], Measure],
-    departments: dict[str, Department],
-    result: ImportResult,
-) -> dict[str, Task]:
-    existing = {t.code: t for t in Task.objects.filter(plan=plan)}
-    default_due = enrichment.default_due or dt.date(parsed.year, 12, 31)
-    lead = _default_lead(enrichment, departments)
-    new, changed, history = [], [], []
-    for pt in (t for c in parsed.chapters for m in c.measures for t in m.tasks):
-        spec = enrichment.tasks.get(pt.code)
-        if spec is None:
-            result.defaulted_tasks.append(pt.code)
-            spec = TaskSpec(lead=lead.code)
-        values = _task_values(
-            pt, spec, measures[(pt.chapter_no, pt.measure_no)], departments, default_due
-        )
-        task = existing.get(pt.code)
-        if task is None:
-            new.append(
-                Task(
-                    plan=plan,
-                    code=pt.code,
-                    start_date=dt.date(parsed.year, 1, 1),
-                    original_due_date=values["due_date"],
-                    **values,
-                )
-            )
-            continue
-        diffs = [f for f in SYNCED_TASK_FIELDS if getattr(task, f) != values[f]]
-        for name in diffs:
-            old, value = getattr(task, name), values[name]
-            if name in ("lead_department", "due_date"):
-                history.append(_history(task, "import_update", name, str(old), str(value)))
-            setattr(task, name, value)
-        if diffs:
-            task.version += 1
-            task.updated_at = timezone.now()  # bulk_update skips auto_now
-            changed.append(task)
-    Task.objects.bulk_create(new)
-    Task.objects.bulk_update(changed, [*SYNCED_TASK_FIELDS, "version", "updated_at"])
-    history += [_history(t, "imported", "", None, t.code) for t in new]
-    HistoryEvent.objects.bulk_create(history)
-    result.created["tasks"], result.updated["tasks"] = len(new), len(changed)
-    return {t.code: t for t in Task.objects.filter(plan=plan)}
-
-
-def _import_problems(parsed: ParsedPlan, enrichment: Enrichment) -> list[str]:
+def _import_problems(parsed: ParsedPlan, enrichment: Enrichment) -> list[EnrichmentError]:
     """What would make the real import fail, found without writing (the same checks)."""
     problems = []
-    for check in (
-        lambda: _check_codes(parsed, enrichment),
-        *(
-            lambda check=check: check(parsed=parsed, enrichment=enrichment)
-            for check in import_checks()  # other apps' checks (indicators_app's entries)
-        ),
-    ):
+    checks = (_check_codes, _indicators().check)
+    for check in checks:
         try:
-            check()
+            check(parsed, enrichment)
         except EnrichmentError as exc:
-            problems.append(str(exc))
+            problems.append(exc)
     return problems
 
 
 @transaction.atomic
-def plan_import(*, text: str, enrichment: Enrichment, dry_run: bool = False) -> ImportResult:
-    """Parse `text`, apply `enrichment`, upsert everything. Raises PlanParseError.
+def plan_import(
+    *,
+    text: str,
+    enrichment: Enrichment | None,
+    dry_run: bool = False,
+    source: str = "",
+    actor: User | None = None,
+) -> ImportResult:
+    """Parse `text`, merge it (with `enrichment`) into the plan; raises PlanParseError.
 
-    A dry run writes nothing and lists in result.problems whatever would make the real
-    import raise (unknown task codes, indicators missing from the enrichment file …).
+    dry_run computes the same diff and writes nothing; it alone works without an
+    enrichment file (lead departments of new tasks are then defaults, in the warnings).
     """
     parsed = parse_plan(text)
-    result = ImportResult(plan=None, parsed=parsed)
-    if dry_run:
-        result.problems = _import_problems(parsed, enrichment)
-        return result
-    _check_codes(parsed, enrichment)
-    departments = _departments_sync(enrichment, result)
-    plan = _plan_sync(parsed, enrichment, text)
-    measures = _structure_sync(plan, parsed)
-    tasks = _tasks_sync(plan, parsed, enrichment, measures, departments, result)
-    children_sync(
-        parsed=parsed, enrichment=enrichment, tasks=tasks, departments=departments, result=result
-    )
-    for step in import_steps():  # other apps' parts of the plan (indicators_app's indicators)
-        step(
-            plan=plan, parsed=parsed, enrichment=enrichment, departments=departments, result=result
+    problems = _import_problems(parsed, enrichment) if enrichment is not None else []
+    if enrichment is None and not dry_run:
+        raise EnrichmentError(
+            "an enrichment file is needed to import (--dry-run previews without one)", None
         )
+    if problems and not dry_run:
+        raise problems[0]
+    plan = Plan.objects.select_for_update().filter(year=parsed.year).first()
+    if problems:  # a dry run reports every refusal the real import would make
+        return ImportResult(
+            plan=plan,
+            parsed=parsed,
+            diff=PlanDiff(),
+            dry_run=True,
+            problems=[str(p) for p in problems],
+        )
+    diff, file = plan_diff(parsed=parsed, enrichment=enrichment, plan=plan)
+    created, updated = _counts(diff)
+    result = ImportResult(
+        plan=plan, parsed=parsed, diff=diff, dry_run=dry_run, created=created, updated=updated
+    )
+    text_hash, enrichment_hash = file_hashes(text=text, enrichment=enrichment)
+    last = PlanImport.objects.filter(plan=plan).order_by("-imported_at", "-id").first()
+    same_files = last is not None and (last.text_sha256, last.enrichment_sha256) == (
+        text_hash,
+        enrichment_hash,
+    )
+    if dry_run or (diff.empty and same_files):
+        return result
+    departments = _departments_apply(diff, file)
+    plan = _plan_apply(plan, parsed, file, diff, text)
+    measures = _structure_apply(plan, parsed)
+    history = _tasks_create(plan, parsed, file, diff.added, measures, departments)
+    history += _tasks_update(plan, diff, departments)
+    history += _withdraw_and_restore(plan, diff)
+    _indicators().apply(
+        plan=plan,
+        file=file["indicators"],
+        added=diff.indicators_added,
+        changes=diff.indicator_changes,
+        departments=departments,
+    )
+    HistoryEvent.objects.bulk_create(history)
     result.plan = plan
+    result.plan_import = PlanImport.objects.create(
+        plan=plan,
+        text_sha256=text_hash,
+        enrichment_sha256=enrichment_hash,
+        snapshot=file,
+        summary=_summary(diff, created, updated),
+        source=source[:300],
+        actor=actor,
+    )
     return result
+
+
+__all__ = ["ImportResult", "file_hashes", "import_is_current", "plan_diff", "plan_import"]

@@ -1,42 +1,49 @@
-"""What other apps add to a plan import, registered at their AppConfig.ready().
+"""Other apps' shares of a plan (indicators_app's indicators), registered at ready().
 
-tasks_app imports no other app (dependencies point one way): indicators_app registers
-`indicators_sync` here, and the importer calls every registered step, in registration
-order, inside its transaction, after the plan's tasks and their children are written.
-
-A step is `step(*, plan, parsed, enrichment, departments, result) -> None`; it reports
-what it added or changed on `result` (an ImportResult) and raises EnrichmentError (or
-another ValueError the importer reports) to refuse the import.
-
-A check is `check(*, parsed, enrichment) -> Any`: the same refusals as its step, found
-without writing, so `import_plan --dry-run` reports whatever the real import would refuse.
+tasks_app imports no other app (dependencies point one way): indicators_app registers a
+`PlanPart` here, and the importer merges it like the tasks — the file's state, the
+database's state, the last import's snapshot — and applies the merged changes inside its
+transaction. Without a registered part the importer simply has nothing of that kind.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-ImportStep = Callable[..., None]
-
-_steps: dict[str, ImportStep] = {}
-_checks: dict[str, ImportStep] = {}
-
-
-def register_import_step(step: ImportStep) -> ImportStep:
-    """Add a step (idempotent by qualified name); usable as a decorator."""
-    _steps[f"{step.__module__}.{step.__qualname__}"] = step
-    return step
+if TYPE_CHECKING:
+    from tasks_app.models import Plan
+    from tasks_app.plans.enrichment import Enrichment
+    from tasks_app.plans.parser import ParsedPlan
 
 
-def import_steps() -> list[ImportStep]:
-    return list(_steps.values())
+@dataclass(frozen=True)
+class PlanPart:
+    """One kind of thing a plan text holds besides its tasks, keyed by code.
+
+    check(parsed, enrichment): raise EnrichmentError where the import would refuse
+        (the dry run calls it too, so both agree);
+    file_state(parsed, enrichment) -> {code: {field: JSON value}}: what the file says;
+    db_state(plan) -> {code: {field: JSON value}}: what the database holds;
+    apply(*, plan, file, added, changes, departments): write the merged result.
+    """
+
+    name: str
+    check: Callable[[ParsedPlan, Enrichment], None]
+    file_state: Callable[[ParsedPlan, Enrichment | None], dict[str, dict[str, Any]]]
+    db_state: Callable[[Plan | None], dict[str, dict[str, Any]]]
+    apply: Callable[..., None]
 
 
-def register_import_check(check: ImportStep) -> ImportStep:
-    """Add a dry-run check (idempotent by qualified name); usable as a decorator."""
-    _checks[f"{check.__module__}.{check.__qualname__}"] = check
-    return check
+_parts: dict[str, PlanPart] = {}
 
 
-def import_checks() -> list[ImportStep]:
-    return list(_checks.values())
+def register_plan_part(part: PlanPart) -> PlanPart:
+    """Add (or replace) the part of that name."""
+    _parts[part.name] = part
+    return part
+
+
+def plan_part(name: str) -> PlanPart | None:
+    return _parts.get(name)

@@ -94,14 +94,24 @@ def _deadline_in_force(late_extensions: QuerySet) -> Coalesce:
     return Coalesce(Subquery(first_late), F("due_date"))
 
 
+# A task withdrawn from the plan text by a re-import (import_plan) is not the plan's any more.
+COUNTED_STATUSES = [s for s in TaskStatus.values if s != TaskStatus.WITHDRAWN]
+
+
+def _counted_tasks(scope: Scope) -> QuerySet[Task]:
+    return Task.objects.filter(plan=scope.plan, is_archived=False).exclude(
+        status=TaskStatus.WITHDRAWN
+    )
+
+
 def task_metrics(scope: Scope, level: str) -> Table:
     late = ExtensionRequest.objects.filter(task=OuterRef("pk"), milestone__isnull=True)
-    tasks = with_flags(
-        Task.objects.filter(plan=scope.plan, is_archived=False), today=scope.as_of
-    ).annotate(deadline_in_force=_deadline_in_force(late))
+    tasks = with_flags(_counted_tasks(scope), today=scope.as_of).annotate(
+        deadline_in_force=_deadline_in_force(late)
+    )
     aggregates: dict[str, Any] = {
         "tasks_total": Count("id"),
-        **{f"tasks_{s}": Count("id", filter=Q(status=s)) for s in TaskStatus.values},
+        **{f"tasks_{s}": Count("id", filter=Q(status=s)) for s in COUNTED_STATUSES},
         "completed_on_time": Count(
             "id",
             filter=Q(status=TaskStatus.COMPLETED, completed_at__date__lte=F("deadline_in_force")),
@@ -120,7 +130,7 @@ def milestone_metrics(scope: Scope, level: str) -> Table:
     late = ExtensionRequest.objects.filter(milestone=OuterRef("pk"))
     milestones = (
         Milestone.objects.filter(task__plan=scope.plan, task__is_archived=False)
-        .exclude(task__status=TaskStatus.CANCELLED)
+        .exclude(task__status__in=(TaskStatus.CANCELLED, TaskStatus.WITHDRAWN))
         .annotate(deadline_in_force=_deadline_in_force(late))
         .filter(
             deadline_in_force__gte=scope.quarter.start, deadline_in_force__lte=scope.quarter.end
@@ -135,7 +145,7 @@ def milestone_metrics(scope: Scope, level: str) -> Table:
 
 def report_metrics(scope: Scope, level: str) -> Table:
     """One query per report period of the quarter (three)."""
-    tasks = Task.objects.filter(plan=scope.plan, is_archived=False)
+    tasks = _counted_tasks(scope)
     cutoff = scope.as_of_end
     table: Table = defaultdict(lambda: defaultdict(int))
     for period in scope.quarter.report_periods():

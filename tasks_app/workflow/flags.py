@@ -36,7 +36,12 @@ from tasks_app.workflow.workdays import add_working_days
 
 RED, YELLOW, GREEN = "red", "yellow", "green"
 FLAGS = (GREEN, YELLOW, RED)
-NOT_CHASED_STATUSES = (TaskStatus.COMPLETED, TaskStatus.CANCELLED, TaskStatus.SUSPENDED)
+NOT_CHASED_STATUSES = (
+    TaskStatus.COMPLETED,
+    TaskStatus.CANCELLED,
+    TaskStatus.SUSPENDED,
+    TaskStatus.WITHDRAWN,
+)
 FAR_FUTURE = dt.date(9999, 12, 31)
 
 

@@ -154,7 +154,9 @@ def test_edited_enrichment_updates_in_place(plan: Plan, tmp_path: Path) -> None:
     assert (task.progress, task.status) == (40, TaskStatus.IN_PROGRESS)  # nothing lost
     assert task.original_due_date.isoformat() == "2025-12-31"
     changes = set(task.history.filter(action="import_update").values_list("field", flat=True))
-    assert changes == {"lead_department", "due_date"}
+    # The new lead leaves the co-departments if it was one (a lead is never its own co).
+    assert changes - {"co_departments"} == {"lead_department", "due_date"}
+    assert not task.co_departments.filter(code=new_lead).exists()
     assert task.milestones.get(is_final=True).due_date.isoformat() == "2025-11-30"
     assert Task.objects.count() == 81
 
@@ -204,7 +206,7 @@ def test_broken_yaml_names_the_line(db, tmp_path: Path) -> None:
 def test_dry_run_prints_tree_and_writes_nothing(db) -> None:
     output = _import(SEED_DIR / "plan.txt", "--dry-run")
     assert "2025-3.4.2-01" in output
-    assert "indicators: 21" in output
+    assert "21 indicators" in output
     assert "19000 亩" in output
     assert Task.objects.count() == 0
 
