@@ -26,7 +26,16 @@ from django.conf import settings
 from django.db.models import CharField, DateTimeField, QuerySet
 
 from tasks_app.models import ProgressReport, Task, TaskStatus
-from tasks_app.task_sql import Dialect, Fragment, TaskSQL, attach, text, text_list, vendor_of
+from tasks_app.task_sql import (
+    Dialect,
+    Fragment,
+    TaskSQL,
+    attach,
+    output_field,
+    text,
+    text_list,
+    vendor_of,
+)
 
 IN, LATE, MISSING, PENDING, NOT_REQUIRED = "in", "late", "missing", "pending", "not_required"
 REPORT_STATUSES = (IN, LATE, MISSING, PENDING, NOT_REQUIRED)
@@ -105,22 +114,29 @@ def report_status_for(tasks: QuerySet[Task], *, period: str, today: dt.date) -> 
     One correlated subquery per row (index report_task_period), no Python loop; usable by
     the API (for last_closed_period(today)) and by reminders and rollups (any period).
     """
-    fragments = report_fragments(
+    fragments = report_fragments_for(period, today=today, vendor=vendor_of(tasks))
+    first_at = fragments["report_first_at"]
+    tasks = attach(tasks, {k: fragments[k] for k in ("report_period", "report_status")})
+    return tasks.alias(
+        report_first_at=TaskSQL(first_at.sql, output_field=output_field(first_at.field))
+    )
+
+
+def report_fragments_for(period: str, *, today: dt.date, vendor: str) -> Mapping[str, Fragment]:
+    """report_period, report_status and report_first_at as SQL text, as of `today`."""
+    return report_fragments(
         period,
         overdue=today > period_due_date(period),
         deadline=period_deadline(period),
-        vendor=vendor_of(tasks),
+        vendor=vendor,
     )
-    first_at = fragments["report_first_at"]
-    tasks = attach(tasks, {k: fragments[k] for k in ("report_period", "report_status")})
-    return tasks.alias(report_first_at=TaskSQL(first_at.sql, output_field=first_at.field()))
 
 
 @functools.lru_cache(maxsize=64)
 def report_fragments(
     period: str, *, overdue: bool, deadline: dt.datetime, vendor: str
 ) -> Mapping[str, Fragment]:
-    """report_period, report_status and report_first_at as SQL text."""
+    """The same, keyed by exactly what the text depends on (the cache's key)."""
     d = Dialect(vendor)
     reports = (
         f"FROM {ProgressReport._meta.db_table} r WHERE r.task_id = {{t}}.id"

@@ -21,7 +21,14 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
-from tasks_app.flags import NOT_CHASED_STATUSES, RED, YELLOW, with_flags, with_overdue
+from tasks_app.flags import (
+    NOT_CHASED_STATUSES,
+    RED,
+    YELLOW,
+    FlagRules,
+    flag_fragments,
+    overdue_fragments,
+)
 from tasks_app.models import (
     Attachment,
     Comment,
@@ -37,7 +44,7 @@ from tasks_app.models import (
     Task,
     User,
 )
-from tasks_app.report_cadence import last_closed_period, report_status_for
+from tasks_app.report_cadence import last_closed_period, report_fragments_for
 from tasks_app.task_sql import Dialect, Fragment, attach, vendor_of
 
 
@@ -114,12 +121,22 @@ def tasks_for_api(*, user: User, today: dt.date) -> QuerySet[Task]:
 
 
 def annotated_tasks(tasks: QuerySet[Task], today: dt.date) -> QuerySet[Task]:
-    """`tasks` with everything a task read renders, as of `today`."""
-    tasks = with_overdue(with_flags(tasks, today=today), today=today)
-    tasks = report_status_for(tasks, period=last_closed_period(today), today=today)
-    tasks = attach(tasks, _nested_rows_fragments(vendor_of(tasks)))
-    return tasks.select_related("lead_department", "owner").defer(
-        *person_columns_not_rendered("owner")
+    """`tasks` with everything a task read renders, as of `today`: the columns of
+    flags.with_flags and with_overdue, report_cadence.report_status_for (for the last
+    closed period) and the nested rows, attached in one step."""
+    vendor = vendor_of(tasks)
+    report = report_fragments_for(last_closed_period(today), today=today, vendor=vendor)
+    fragments = {
+        **flag_fragments(FlagRules.for_day(today), vendor),
+        **overdue_fragments(today, vendor),
+        "report_period": report["report_period"],
+        "report_status": report["report_status"],
+        **_nested_rows_fragments(vendor),
+    }
+    return (
+        attach(tasks, fragments)
+        .select_related("lead_department", "owner")
+        .defer(*person_columns_not_rendered("owner"))
     )
 
 

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 from django.db import connections
 from django.db.models import Expression, F, Field, QuerySet
+from django.utils.functional import cached_property
 
 from tasks_app.models import Task
 
@@ -33,15 +34,21 @@ class TaskSQL(Expression):
     code's own constants), never from request input; there are no `%s` parameters.
     """
 
-    def __init__(self, sql: str, *, output_field: Field) -> None:
+    def __init__(self, sql: str, *, output_field: Field, row: Any = None) -> None:
         if "%" in sql:
             raise ValueError("TaskSQL takes no parameters; write a literal through Dialect")
         super().__init__(output_field=output_field)
         self.sql = sql
-        self.row = F("pk")
+        self.row = F("pk") if row is None else row
 
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}({self.sql!r})"
+
+    @cached_property
+    def identity(self) -> tuple:
+        # The text and the output type say what the expression is (Django's default reads
+        # the constructor's signature, which cost more than the rest of a fresh one).
+        return (self.__class__, self.sql, self.output_field.__class__)
 
     def get_source_expressions(self) -> list[Any]:
         return [self.row]
@@ -67,9 +74,25 @@ class Fragment(NamedTuple):
 
 def attach(tasks: QuerySet, fragments: Mapping[str, Fragment]) -> QuerySet:
     """`tasks` annotated with one TaskSQL expression per fragment (built per call)."""
-    return tasks.annotate(
-        **{name: TaskSQL(f.sql, output_field=f.field()) for name, f in fragments.items()}
-    )
+    tasks = tasks.all()
+    # The task row's primary key, resolved once for all of them (as F("pk") would be).
+    row = F("pk").resolve_expression(tasks.query)
+    expressions = {
+        name: TaskSQL(f.sql, output_field=output_field(f.field), row=row)
+        for name, f in fragments.items()
+    }
+    return tasks.annotate(**expressions)
+
+
+_OUTPUT_FIELDS: dict[type[Field], Field] = {}
+
+
+def output_field(field_class: type[Field]) -> Field:
+    """One unbound instance per field class, shared as Django's functions share theirs
+    (`output_field = IntegerField()` on the class): it holds no per-query state."""
+    if field_class not in _OUTPUT_FIELDS:
+        _OUTPUT_FIELDS[field_class] = field_class()
+    return _OUTPUT_FIELDS[field_class]
 
 
 def vendor_of(tasks: QuerySet) -> str:
