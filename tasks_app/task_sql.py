@@ -74,6 +74,8 @@ class Fragment(NamedTuple):
 
 def attach(tasks: QuerySet, fragments: Mapping[str, Fragment]) -> QuerySet:
     """`tasks` annotated with one TaskSQL expression per fragment (built per call)."""
+    if not issubclass(tasks.model, Task):
+        raise TypeError(f"task fragments attach to Task querysets, not {tasks.model.__name__}")
     tasks = tasks.all()
     # The task row's primary key, resolved once for all of them (as F("pk") would be).
     row = F("pk").resolve_expression(tasks.query)

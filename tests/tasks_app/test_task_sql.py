@@ -101,6 +101,11 @@ def test_a_task_read_has_one_shape(world: World) -> None:
     assert all(set(kr) == {"id", "value", "unit", "label", "actual"} for kr in task.key_result_rows)
 
 
+def test_fragments_attach_to_task_querysets_only() -> None:
+    with pytest.raises(TypeError, match="Milestone"):
+        with_flags(Milestone.objects.all(), today=DAY)
+
+
 def test_each_read_is_a_fresh_queryset(world: World) -> None:
     first = tasks_for_api(user=world.supervisor, today=DAY)
     second = tasks_for_api(user=world.supervisor, today=DAY)
