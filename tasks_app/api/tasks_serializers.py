@@ -13,7 +13,7 @@ from tasks_app.models import Department, KeyResult, Task, TaskStatus, User
 from tasks_app.workflow import rules as workflow
 from tasks_app.workflow.cadence import REPORT_STATUSES
 from tasks_app.workflow.flags import FLAGS
-from tasks_app.workflow.selectors import co_departments_of, key_results_of
+from tasks_app.workflow.selectors import co_departments_of
 from tasks_app.workflow.workdays import working_days_between
 
 
@@ -129,7 +129,7 @@ class TaskSerializer(serializers.ModelSerializer):
         """The fields above, rendered directly (the same JSON as DRF's field-by-field walk).
 
         DRF's generic walk (field lookup, get_attribute, nested serializers per row) cost
-        more than the query on a page of 50 (bench/, README "Performance");
+        more than the query on a full page (`make bench`);
         tests/api/test_task_representation.py holds this to the generic rendering.
         """
         return render_task(instance)
@@ -148,25 +148,8 @@ def datetime_json(value: dt.datetime | None) -> str | None:
     return None if value is None else _DATETIME.to_representation(value)
 
 
-def _department(department: Department | dict) -> dict[str, Any]:
-    if isinstance(department, dict):  # already {"id", "code", "name"} (selectors)
-        return department
-    return {"id": department.pk, "code": department.code, "name": department.name}
-
-
-def _key_result(kr: KeyResult) -> dict[str, Any]:
-    actual = kr.actual_value
-    return {
-        "id": kr.pk,
-        "value": _DECIMAL.to_representation(kr.value),
-        "unit": kr.unit,
-        "label": kr.label,
-        "actual": None if actual is None else _DECIMAL.to_representation(actual),
-    }
-
-
 def _key_result_row(row: dict[str, Any]) -> dict[str, Any]:
-    """A key result loaded as JSON by selectors.tasks_for_api (numbers already numbers)."""
+    """A key result as loaded by selectors.tasks_for_api (JSON: numbers already numbers)."""
     return {
         "id": row["id"],
         "value": row["value"],
@@ -176,16 +159,9 @@ def _key_result_row(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _key_results(task: Task) -> list[dict[str, Any]]:
-    rows = getattr(task, "key_result_rows", None)
-    if rows is not None:
-        return [_key_result_row(row) for row in rows]
-    return [_key_result(kr) for kr in key_results_of(task)]
-
-
 def render_task(task: Task) -> dict[str, Any]:
     """TaskSerializer's JSON for one annotated task (selectors.tasks_for_api)."""
-    owner = task.owner
+    owner, lead = task.owner, task.lead_department
     return {
         "id": task.pk,
         "code": task.code,
@@ -194,8 +170,8 @@ def render_task(task: Task) -> dict[str, Any]:
         "plan": task.plan_id,
         "chapter": task.chapter_id,
         "measure": task.measure_id,
-        "lead_department": _department(task.lead_department),
-        "co_departments": [_department(d) for d in co_departments_of(task)],
+        "lead_department": {"id": lead.pk, "code": lead.code, "name": lead.name},
+        "co_departments": co_departments_of(task),
         "owner": None
         if owner is None
         else {"id": owner.pk, "username": owner.username, "display_name": owner.display_name},
@@ -209,7 +185,7 @@ def render_task(task: Task) -> dict[str, Any]:
         "is_overdue": bool(task.is_overdue),
         "report_period": task.report_period,
         "report_status": task.report_status,
-        "key_results": _key_results(task),
+        "key_results": [_key_result_row(row) for row in task.key_result_rows],
         "version": task.version,
         "updated_at": datetime_json(task.updated_at),
     }

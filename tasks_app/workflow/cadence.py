@@ -16,24 +16,26 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import (
-    Case,
-    CharField,
-    DateTimeField,
-    Min,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
+from django.db.models import CharField, DateTimeField, QuerySet
 
 from tasks_app.models import ProgressReport, Task, TaskStatus
+from tasks_app.workflow.sql import (
+    Dialect,
+    Fragment,
+    TaskSQL,
+    attach,
+    output_field,
+    text,
+    text_list,
+    vendor_of,
+)
 
 IN, LATE, MISSING, PENDING, NOT_REQUIRED = "in", "late", "missing", "pending", "not_required"
 REPORT_STATUSES = (IN, LATE, MISSING, PENDING, NOT_REQUIRED)
@@ -111,34 +113,57 @@ def default_report_period(today: dt.date, *, previous_reported: bool) -> str:
 
 
 def report_status_for(tasks: QuerySet[Task], *, period: str, today: dt.date) -> QuerySet[Task]:
-    """Annotate `report_period`, `report_first_at` and `report_status` for one period.
+    """Annotate `report_period` and `report_status` for one period; `report_first_at` (when
+    the lead department's first report for it came) is there to filter on (QuerySet.alias).
 
     One correlated subquery per row (index report_task_period), no Python loop; usable by
-    the API (for last_closed_period(today)) and by reminders (any period).
+    the API (for last_closed_period(today)) and by reminders and rollups (any period).
     """
-    first_report = (
-        ProgressReport.objects.filter(
-            task=OuterRef("pk"), period=period, department=OuterRef("lead_department")
-        )
-        .order_by()
-        .values("task")
-        .annotate(first_at=Min("created_at"))
-        .values("first_at")
-    )
-    deadline = period_deadline(period)
-    return tasks.annotate(
-        report_period=Value(period, output_field=CharField(max_length=7)),
-        report_first_at=Subquery(first_report, output_field=DateTimeField()),
-    ).annotate(
-        report_status=Case(
-            When(report_first_at__lt=deadline, then=Value(IN)),
-            When(report_first_at__isnull=False, then=Value(LATE)),
-            When(_not_required(period), then=Value(NOT_REQUIRED)),
-            default=Value(MISSING if today > period_due_date(period) else PENDING),
-            output_field=CharField(max_length=12),
-        )
+    fragments = report_fragments_for(period, today=today, vendor=vendor_of(tasks))
+    first_at = fragments["report_first_at"]
+    tasks = attach(tasks, {k: fragments[k] for k in ("report_period", "report_status")})
+    return tasks.alias(
+        report_first_at=TaskSQL(first_at.sql, output_field=output_field(first_at.field))
     )
 
 
-def _not_required(period: str) -> Q:
-    return Q(status__in=NOT_REQUIRED_STATUSES) | Q(start_date__gt=period_last_day(period))
+def report_fragments_for(period: str, *, today: dt.date, vendor: str) -> Mapping[str, Fragment]:
+    """report_period, report_status and report_first_at as SQL text, as of `today`."""
+    return report_fragments(
+        period,
+        overdue=today > period_due_date(period),
+        deadline=period_deadline(period),
+        vendor=vendor,
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def report_fragments(
+    period: str, *, overdue: bool, deadline: dt.datetime, vendor: str
+) -> Mapping[str, Fragment]:
+    """The same, keyed by exactly what the text depends on (the cache's key)."""
+    d = Dialect(vendor)
+    reports = (
+        f"FROM {ProgressReport._meta.db_table} r WHERE r.task_id = {{t}}.id"
+        f" AND r.period = {text(period)} AND r.department_id = {{t}}.lead_department_id"
+    )
+    # One subquery answers "in" / "late" / nothing yet; the rest is the task's own row.
+    arrived = (
+        f"SELECT CASE WHEN MIN(r.created_at) < {d.timestamp(deadline)} THEN '{IN}'"
+        f" WHEN MIN(r.created_at) IS NOT NULL THEN '{LATE}' END {reports}"
+    )
+    not_required = (
+        f"{{t}}.status IN {text_list(NOT_REQUIRED_STATUSES)}"
+        f" OR {{t}}.start_date > {d.date(period_last_day(period))}"
+    )
+    status = (
+        f"COALESCE(({arrived}), CASE WHEN {not_required} THEN '{NOT_REQUIRED}'"
+        f" ELSE '{MISSING if overdue else PENDING}' END)"
+    )
+    return MappingProxyType(
+        {
+            "report_period": Fragment(text(period), CharField),
+            "report_status": Fragment(status, CharField),
+            "report_first_at": Fragment(f"SELECT MIN(r.created_at) {reports}", DateTimeField),
+        }
+    )

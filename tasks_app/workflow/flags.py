@@ -13,25 +13,16 @@ green  — otherwise, and always for completed or cancelled tasks (suspended too
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from django.conf import settings
-from django.db.models import (
-    BooleanField,
-    Case,
-    CharField,
-    F,
-    IntegerField,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
-from django.db.models.expressions import CombinedExpression
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models import BooleanField, CharField, DateField, IntegerField, QuerySet
 
 from tasks_app.models import Task, TaskStatus
-from tasks_app.workflow.db_functions import DaysBetween
+from tasks_app.workflow.sql import Dialect, Fragment, attach, text_list, vendor_of
 from tasks_app.workflow.workdays import add_working_days
 
 RED, YELLOW, GREEN = "red", "yellow", "green"
@@ -63,81 +54,79 @@ class FlagRules:
         )
 
 
-def _next_open_milestone_due() -> F:
-    """The earliest open milestone's date: a column kept by database triggers (migration
-    tasks_app 0007), not a correlated subquery repeated by every expression using it."""
-    return F("next_open_milestone_due")
-
-
-def expected_progress_expression(today: dt.date) -> Case:
-    """序时进度 in whole percent: 0 before the start, 100 from the deadline on."""
-    span = Greatest(DaysBetween("due_date", "start_date"), Value(1))
-    elapsed = DaysBetween(Value(today), "start_date")
-    return Case(
-        When(Q(start_date__gte=today), then=Value(0)),
-        When(Q(due_date__lte=today), then=Value(100)),
-        default=elapsed * Value(100) / span,
-        output_field=IntegerField(),
-    )
-
-
-def flag_expression(rules: FlagRules) -> Case:
-    """The flag as a CASE over annotations `expected_progress` and `next_milestone_due`."""
-    behind = Q(expected_progress__gt=progress_plus(rules.red_behind_points))
-    return Case(
-        When(status__in=NOT_CHASED_STATUSES, then=Value(GREEN)),
-        When(due_date__lt=rules.today, then=Value(RED)),
-        When(next_milestone_due__lt=rules.today, then=Value(RED)),
-        When(behind, then=Value(RED)),
-        When(due_date__lte=rules.warn_until, then=Value(YELLOW)),
-        When(next_milestone_due__lte=rules.warn_until, then=Value(YELLOW)),
-        When(expected_progress__gte=progress_plus(rules.yellow_behind_points), then=Value(YELLOW)),
-        default=Value(GREEN),
-        output_field=CharField(max_length=6),
-    )
-
-
-def progress_plus(points: int) -> CombinedExpression:
-    """progress + points, for comparisons with the expected progress."""
-    return F("progress") + Value(points)
-
-
 def with_flags(tasks: QuerySet[Task], *, today: dt.date) -> QuerySet[Task]:
     """Annotate expected_progress, behind_points, next_milestone_due and flag (all in SQL)."""
-    rules = FlagRules.for_day(today)
-    return tasks.annotate(
-        expected_progress=expected_progress_expression(today),
-        next_milestone_due=Coalesce(_next_open_milestone_due(), Value(FAR_FUTURE)),
-    ).annotate(
-        behind_points=Greatest(Value(0), F("expected_progress") - F("progress")),
-        flag=flag_expression(rules),
-    )
-
-
-def overdue_condition(today: dt.date) -> Q:
-    """A chased task whose deadline or an open milestone has passed (needs with_flags)."""
-    missed = Q(due_date__lt=today) | Q(next_milestone_due__lt=today)
-    return missed & ~Q(status__in=NOT_CHASED_STATUSES)
+    return attach(tasks, flag_fragments(FlagRules.for_day(today), vendor_of(tasks)))
 
 
 def with_overdue(tasks: QuerySet[Task], *, today: dt.date) -> QuerySet[Task]:
-    """On top of with_flags: first_missed (earliest open date), is_overdue, days_overdue."""
-    return tasks.annotate(
-        first_missed=Least("due_date", "next_milestone_due"),
-        is_overdue=Case(
-            When(overdue_condition(today), then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        ),
-        days_overdue=days_overdue_expression(today),
+    """first_missed (earliest open date), is_overdue and days_overdue (all in SQL)."""
+    return attach(tasks, overdue_fragments(today, vendor_of(tasks)))
+
+
+# The earliest open milestone's date is a column the database keeps (triggers of migration
+# tasks_app 0007), not a correlated subquery repeated by every rule that reads it.
+_NEXT_DUE = "{t}.next_open_milestone_due"
+
+
+def _expected_progress(d: Dialect, today: dt.date) -> str:
+    """序时进度 in whole percent: 0 before the start, 100 from the deadline on."""
+    day = d.date(today)
+    span = d.greatest(d.days("{t}.due_date", "{t}.start_date"), "1")
+    return (
+        f"CASE WHEN {{t}}.start_date >= {day} THEN 0 WHEN {{t}}.due_date <= {day} THEN 100"
+        f" ELSE {d.days(day, '{t}.start_date')} * 100 / {span} END"
     )
 
 
-def days_overdue_expression(today: dt.date) -> Case:
-    """Calendar days since the earliest missed date (deadline or open milestone); 0 if none."""
-    first_missed = Least("due_date", "next_milestone_due")
-    return Case(
-        When(status__in=NOT_CHASED_STATUSES, then=Value(0)),
-        default=Greatest(Value(0), DaysBetween(Value(today), first_missed)),
-        output_field=IntegerField(),
+@functools.lru_cache(maxsize=32)
+def flag_fragments(rules: FlagRules, vendor: str) -> Mapping[str, Fragment]:
+    """The flag's columns as SQL text, for one day's rules on one database vendor."""
+    d = Dialect(vendor)
+    today, warn_until = d.date(rules.today), d.date(rules.warn_until)
+    expected = f"({_expected_progress(d, rules.today)})"
+    red_behind = f"{expected} > {{t}}.progress + {int(rules.red_behind_points)}"
+    yellow_behind = f"{expected} >= {{t}}.progress + {int(rules.yellow_behind_points)}"
+    # A task without an open milestone has NULL there: no comparison with it holds.
+    flag = (
+        f"CASE WHEN {{t}}.status IN {text_list(NOT_CHASED_STATUSES)} THEN '{GREEN}'"
+        f" WHEN {{t}}.due_date < {today} OR {_NEXT_DUE} < {today} OR {red_behind}"
+        f" THEN '{RED}'"
+        f" WHEN {{t}}.due_date <= {warn_until} OR {_NEXT_DUE} <= {warn_until}"
+        f" OR {yellow_behind} THEN '{YELLOW}'"
+        f" ELSE '{GREEN}' END"
+    )
+    return MappingProxyType(
+        {
+            "expected_progress": Fragment(expected, IntegerField),
+            "next_milestone_due": Fragment(_next_due_or_far_future(d), DateField),
+            "behind_points": Fragment(
+                d.greatest("0", f"{expected} - {{t}}.progress"), IntegerField
+            ),
+            "flag": Fragment(flag, CharField),
+        }
+    )
+
+
+def _next_due_or_far_future(d: Dialect) -> str:
+    return f"COALESCE({_NEXT_DUE}, {d.date(FAR_FUTURE)})"
+
+
+@functools.lru_cache(maxsize=32)
+def overdue_fragments(today: dt.date, vendor: str) -> Mapping[str, Fragment]:
+    """first_missed, is_overdue and days_overdue as SQL text, for one day on one vendor."""
+    d = Dialect(vendor)
+    day = d.date(today)
+    first_missed = d.least("{t}.due_date", _next_due_or_far_future(d))
+    not_chased = f"{{t}}.status IN {text_list(NOT_CHASED_STATUSES)}"
+    overdue = f"NOT ({not_chased}) AND ({{t}}.due_date < {day} OR {_NEXT_DUE} < {day})"
+    days_overdue = (
+        f"CASE WHEN {not_chased} THEN 0 ELSE {d.greatest('0', d.days(day, first_missed))} END"
+    )
+    return MappingProxyType(
+        {
+            "first_missed": Fragment(first_missed, DateField),
+            "is_overdue": Fragment(f"CASE WHEN {overdue} THEN TRUE ELSE FALSE END", BooleanField),
+            "days_overdue": Fragment(days_overdue, IntegerField),
+        }
     )

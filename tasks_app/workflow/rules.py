@@ -175,8 +175,8 @@ def _loaded_department_roles(user: User, task: Task) -> dict[int, str] | None:
 
 
 def co_department_ids(task: Task) -> set[int]:
-    """The task's co-departments' ids, from what was loaded with it when it was."""
-    return {d["id"] if isinstance(d, dict) else d.pk for d in co_departments_of(task)}
+    """The task's co-departments' ids (loaded with the task by a task read, else one query)."""
+    return {d["id"] for d in co_departments_of(task)}
 
 
 def relations(user: User, task: Task) -> frozenset[Relation]:

@@ -2,9 +2,9 @@
 
 import datetime as dt
 import functools
+from collections.abc import Mapping
+from types import MappingProxyType
 
-from django.conf import settings
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -12,7 +12,6 @@ from django.db.models import (
     ExpressionWrapper,
     IntegerField,
     JSONField,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -20,7 +19,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import JSONObject
 from django.shortcuts import get_object_or_404
 
 from tasks_app.models import (
@@ -38,8 +36,16 @@ from tasks_app.models import (
     Task,
     User,
 )
-from tasks_app.workflow.cadence import last_closed_period, report_status_for
-from tasks_app.workflow.flags import NOT_CHASED_STATUSES, RED, YELLOW, with_flags, with_overdue
+from tasks_app.workflow.cadence import last_closed_period, report_fragments_for
+from tasks_app.workflow.flags import (
+    NOT_CHASED_STATUSES,
+    RED,
+    YELLOW,
+    FlagRules,
+    flag_fragments,
+    overdue_fragments,
+)
+from tasks_app.workflow.sql import Dialect, Fragment, attach, vendor_of
 
 
 def user_roles(user: User) -> list[str]:
@@ -88,8 +94,8 @@ def restrict_to_visible(tasks: QuerySet[Task], user: User) -> QuerySet[Task]:
 
 # The ids of tasks led or shared by the user's departments: a UNION of two index scans. An
 # "lead IN (…) OR EXISTS (…)" hid the selectivity from the planner, which then walked the
-# whole city in list order (bench/: 37 → 7 ms). Written out rather than built per request
-# with the ORM (the union's expression trees cost ~1 ms per list request, bench/); it is
+# whole city in list order. Written out rather than built per request with the ORM (the
+# union's expression trees were a visible share of a list request, `make bench`); it is
 # self-contained (no outer reference), so it can stand in any query.
 _VISIBLE_TASK_IDS = f"""
 SELECT t.id FROM {Task._meta.db_table} t
@@ -105,112 +111,75 @@ SELECT l.task_id FROM {Task.co_departments.through._meta.db_table} l
 def tasks_for_api(*, user: User, today: dt.date) -> QuerySet[Task]:
     """Visible tasks with flag, overdue and report-status annotations, ready to render.
 
-    Everything is computed in SQL; related rows come with select_related/prefetch, so a
-    page costs the same number of queries whatever its size.
+    The one way a task is read for display (API list and detail, overdue list, console):
+    everything is computed in SQL, co-departments and key results come as JSON arrays
+    (`co_department_rows`, `key_result_rows`: lists of dicts) in the same statement, so a
+    page costs the same number of queries whatever its size. A fresh queryset per call
+    (only the SQL text is cached); it composes like any other (e.g. as a subquery).
     """
-    # .all(): a clone, so that nothing evaluated by a caller lands in the cached queryset.
-    shared = _annotated_tasks(today, _rules_key(), connection.vendor)
-    return restrict_to_visible(shared.all(), user)
+    return restrict_to_visible(annotated_tasks(Task.objects.filter(is_archived=False), today), user)
 
 
-def _rules_key() -> tuple:
-    """The settings the annotations depend on (override_settings in tests changes them)."""
-    return tuple(sorted((k, repr(v)) for k, v in settings.PLANTRACKER.items()))
-
-
-@functools.lru_cache(maxsize=8)
-def _annotated_tasks(today: dt.date, _rules: tuple, _vendor: str) -> QuerySet[Task]:
-    """The annotated queryset of unarchived tasks for one day, built once per process.
-
-    Building these expressions (Case/When trees resolved against the model) cost more
-    than the statement itself on the task detail (bench/, README "Performance"). The
-    cached queryset is never evaluated: every caller chains on it, which clones it.
-    """
-    tasks = Task.objects.filter(is_archived=False)
-    tasks = with_overdue(with_flags(tasks, today=today), today=today)
-    tasks = report_status_for(tasks, period=last_closed_period(today), today=today)
-    if _vendor == "postgresql":
-        # The page's co-departments and key results as JSON arrays in the same statement:
-        # no prefetch queries, no model instances per nested row.
-        tasks = tasks.annotate(
-            co_department_rows=ArraySubquery(
-                Task.co_departments.through.objects.filter(task_id=OuterRef("pk"))
-                .order_by("department__code")
-                .values(
-                    json=JSONObject(
-                        id="department_id", code="department__code", name="department__name"
-                    )
-                )
-            ),
-            key_result_rows=ArraySubquery(
-                KeyResult.objects.filter(task_id=OuterRef("pk"))
-                .order_by("order")
-                .values(
-                    json=JSONObject(
-                        id="id", value="value", unit="unit", label="label", actual="actual_value"
-                    )
-                )
-            ),
-        )
-    tasks = (
-        _precompiled(tasks)
+def annotated_tasks(tasks: QuerySet[Task], today: dt.date) -> QuerySet[Task]:
+    """`tasks` with everything a task read renders, as of `today`: the columns of
+    flags.with_flags and with_overdue, report_cadence.report_status_for (for the last
+    closed period) and the nested rows, attached in one step."""
+    vendor = vendor_of(tasks)
+    report = report_fragments_for(last_closed_period(today), today=today, vendor=vendor)
+    fragments = {
+        **flag_fragments(FlagRules.for_day(today), vendor),
+        **overdue_fragments(today, vendor),
+        "report_period": report["report_period"],
+        "report_status": report["report_status"],
+        **_nested_rows_fragments(vendor),
+    }
+    return (
+        attach(tasks, fragments)
         .select_related("lead_department", "owner")
         .defer(*person_columns_not_rendered("owner"))
     )
-    if _vendor == "postgresql":
-        return tasks
-    return tasks.prefetch_related(
-        # to_attr: plain lists, not a related manager with its own queryset per row.
-        Prefetch(
-            "co_departments",
-            queryset=Department.objects.order_by("code"),
-            to_attr="co_department_list",
+
+
+@functools.lru_cache(maxsize=4)
+def _nested_rows_fragments(vendor: str) -> Mapping[str, Fragment]:
+    """co_department_rows and key_result_rows: JSON arrays of dicts, as SQL text."""
+    d = Dialect(vendor)
+    links, departments = Task.co_departments.through._meta.db_table, Department._meta.db_table
+    co_departments = d.json_array(
+        d.json_object({"id": "cd.id", "code": "cd.code", "name": "cd.name"}),
+        f"FROM {links} l JOIN {departments} cd ON cd.id = l.department_id"
+        " WHERE l.task_id = {t}.id",
+        order="cd.code",
+    )
+    # SQLite keeps decimals as floating point: rounded as the numeric(24, 4) column is.
+    value = "k.value" if d.postgres else "round(k.value, 4)"
+    actual = "k.actual_value" if d.postgres else "round(k.actual_value, 4)"
+    key_results = d.json_array(
+        d.json_object(
+            {"id": "k.id", "value": value, "unit": "k.unit", "label": "k.label", "actual": actual}
         ),
-        Prefetch(
-            "key_results", queryset=KeyResult.objects.order_by("order"), to_attr="key_result_list"
-        ),
+        f"FROM {KeyResult._meta.db_table} k WHERE k.task_id = {{t}}.id",
+        order='k."order"',
+    )
+    return MappingProxyType(
+        {
+            "co_department_rows": Fragment(co_departments, JSONField),
+            "key_result_rows": Fragment(key_results, JSONField),
+        }
     )
 
 
-def _precompiled(tasks: QuerySet[Task]) -> QuerySet[Task]:
-    """`tasks` with every annotation replaced by its SQL, compiled once (RawSQL).
-
-    Django compiles the flag / overdue / report-status expression trees anew for every
-    statement, which cost more than running it on the task list and detail (bench/,
-    README "Performance"). The compiled text names the task table itself, so the result
-    must stay the outer query of a statement (never a subquery of another Task query):
-    tasks_for_api's callers filter, order, paginate and aggregate it, nothing else.
-    """
-    compiler = tasks.query.get_compiler(using=tasks.db)
-    compiler.setup_query()
-    annotations = tasks.query.annotations
-    compiled = {
-        alias: RawSQL(sql, params, output_field=annotations[alias].output_field)
-        for _expr, (sql, params), alias in compiler.select
-        if alias in annotations
-    }
-    if compiled.keys() != annotations.keys():
-        raise RuntimeError(f"annotations not selected: {set(annotations) - set(compiled)}")
-    return Task.objects.filter(is_archived=False).annotate(**compiled)
-
-
-def co_departments_of(task: Task) -> list[Department] | list[dict]:
-    """The task's co-departments by code, as loaded with the task when they were:
-    {"id", "code", "name"} dicts (tasks_for_api on PostgreSQL), Department rows otherwise."""
-    for loaded in ("co_department_rows", "co_department_list"):
-        rows = getattr(task, loaded, None)
-        if rows is not None:
-            return rows
-    if "co_departments" in getattr(task, "_prefetched_objects_cache", {}):
-        return sorted(task.co_departments.all(), key=lambda d: d.code)
-    return list(task.co_departments.order_by("code"))
+def co_departments_of(task: Task) -> list[dict]:
+    """The task's co-departments by code as {"id", "code", "name"}: the rows loaded with the
+    task (tasks_for_api), or one query for a task read otherwise."""
+    rows = getattr(task, "co_department_rows", None)
+    if rows is not None:
+        return rows
+    return list(task.co_departments.order_by("code").values("id", "code", "name"))
 
 
 def key_results_of(task: Task) -> list[KeyResult]:
-    """The task's key results in order (the prefetched rows when there are some)."""
-    prefetched = getattr(task, "key_result_list", None)
-    if prefetched is not None:
-        return prefetched
+    """The task's key results in order, as model rows (the console reads every column)."""
     return list(task.key_results.order_by("order"))
 
 

@@ -140,8 +140,8 @@ def test_notification_rendering_equals_drf_generic_rendering(world: World) -> No
 
 
 def test_the_per_day_queryset_is_never_evaluated_in_place(world: World) -> None:
-    """tasks_for_api hands out clones: evaluating one (as a supervisor, unfiltered) must not
-    fill the shared per-day queryset's result cache, or later callers would read old rows."""
+    """Evaluating one task read (as a supervisor, unfiltered) must not leave rows behind
+    for a later read: nothing but SQL text is shared between calls."""
     today = timezone.localdate()
     first = list(tasks_for_api(user=world.supervisor, today=today))
     Task.objects.filter(pk=world.task.pk).update(title="改过的标题")
