@@ -8,10 +8,8 @@ import pytest
 from django.db.models import Q
 
 from tasks_app.models import KeyResult, ProgressReport, Task, TaskStatus, User
-from tests.api.tasks_support import World, clock, world  # noqa: F401
+from tests.api.tasks_support import World
 from tests.openapi import assert_constant_queries
-
-# ruff: noqa: F811  (pytest fixtures imported from tests.api.tasks_support)
 
 URL = "/api/v1/tasks/"
 
