@@ -15,9 +15,11 @@ of the block, so the order of the tables does not matter; the database's trigger
 task's next open milestone) fire as on any insert. Sequences are moved past the restored
 ids, so rows a test creates never collide with them.
 
-The import runs at IMPORTED_AT, a fixed moment before every clock the tests pin (2025),
-so the plan's own rows (tasks, their `imported` history events) precede whatever a test
-does, as they did when each test imported the plan at the start of its own clock.
+Time: the import runs with the clock frozen at IMPORTED_AT, so every timestamp it writes
+(created_at, updated_at, imported_at, the `imported` history events) is that instant, and
+`restore()` writes the current time (`timezone.now()`, a test's pinned clock included) in
+its place: the rows look imported now, as when each test imported the plan itself
+(`updated_since` filters, history order and the like see no difference).
 """
 
 from __future__ import annotations
@@ -30,13 +32,15 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 from django.db import connection, transaction
+from django.utils import timezone
 
 from tasks_app.models import Plan
 from tasks_app.plans.enrichment import load_enrichment
 from tasks_app.plans.importer import plan_import
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "seeds" / "daxing-2025"
-IMPORTED_AT = dt.datetime(2025, 1, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+# An instant no test writes: replaced by the time of each restore (see above).
+IMPORTED_AT = dt.datetime(2025, 1, 2, 9, 0, 0, 123457, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def import_seed_plan() -> Plan:
@@ -59,10 +63,17 @@ class _TableCopy:
     sequence: str | None
 
 
+def _as_copy_text(cursor, moment: dt.datetime) -> bytes:
+    """`moment` as COPY writes a timestamptz in this connection's time zone."""
+    cursor.execute("SELECT %s::timestamptz::text", [moment])
+    return cursor.fetchone()[0].encode()
+
+
 @dataclass(frozen=True)
 class PlanSnapshot:
     plan_pk: int
     tables: tuple[_TableCopy, ...]
+    imported_at: bytes  # IMPORTED_AT as written in the copies
 
     @property
     def rows(self) -> int:
@@ -73,9 +84,10 @@ class PlanSnapshot:
         """Run `make_plan` once (PostgreSQL), keep the rows it added, leave no trace."""
         qn = connection.ops.quote_name
         copies: list[_TableCopy] = []
-        plan_pk = 0
+        plan_pk, marker = 0, b""
         try:
             with transaction.atomic(), connection.cursor() as cursor:
+                marker = _as_copy_text(cursor, IMPORTED_AT)
                 tables = sorted(connection.introspection.table_names(cursor))
                 keys = {
                     t: connection.introspection.get_primary_key_column(cursor, t) for t in tables
@@ -112,15 +124,17 @@ class PlanSnapshot:
                 raise _Rollback
         except _Rollback:
             pass
-        return cls(plan_pk=plan_pk, tables=tuple(copies))
+        assert any(marker in c.data for c in copies), f"no timestamp {marker!r} in the copies"
+        return cls(plan_pk=plan_pk, tables=tuple(copies), imported_at=marker)
 
     def restore(self) -> Plan:
         """Write the plan's rows back (one atomic block) and return the Plan."""
         qn = connection.ops.quote_name
         with transaction.atomic(), connection.cursor() as cursor:
+            now = _as_copy_text(cursor, timezone.now())
             for copy_of in self.tables:
                 with cursor.copy(f"COPY {qn(copy_of.table)} FROM STDIN") as copy:
-                    copy.write(copy_of.data)
+                    copy.write(copy_of.data.replace(self.imported_at, now))
             bumps = [
                 f"SELECT setval('{c.sequence}', {c.max_id}) "
                 f"WHERE (SELECT last_value FROM {c.sequence}) < {c.max_id}"

@@ -61,6 +61,7 @@ def _vary(world: World) -> None:
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.slow
 def test_direct_rendering_equals_drf_generic_rendering(world: World, language: str) -> None:
     _vary(world)
     today = timezone.localdate()

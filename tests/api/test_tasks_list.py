@@ -156,6 +156,7 @@ def test_ordering(world: World, validated_api, field: str) -> None:
         assert [k[0] for k in keys] == [k[0] for k in expected]
 
 
+@pytest.mark.slow
 def test_cursor_pages_cover_every_task_once_in_due_order(world: World, validated_api) -> None:
     client = validated_api(world.supervisor)
     url, seen = f"{URL}?page_size=7&ordering=due_date", []
