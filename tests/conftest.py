@@ -208,6 +208,7 @@ SLOW_KINDS = {
 }
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by mark
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         path = Path(item.path).relative_to(REPO).as_posix()
