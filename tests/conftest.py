@@ -8,7 +8,6 @@ support modules hold plain helpers and dataclasses, imported by the tests.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -31,21 +30,6 @@ PASSWORD = "test-Password-123"
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"DATABASE_URL={os.environ.get('DATABASE_URL', '(sqlite default)')}"
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Under pytest-xdist (`make test-fast`), each worker has its own test database
-    (pytest-django) and its own Redis database for the cache, which `_fresh_cache` empties
-    before every test: gw0 uses /2, gw1 /3, ... (`.ci/services.py` gives the cache /1)."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    if not worker.startswith("gw"):
-        return
-    from django.conf import settings
-
-    cache_settings = settings.CACHES["default"]
-    if cache_settings["BACKEND"].endswith("RedisCache"):
-        number = 2 + int(worker.removeprefix("gw"))
-        cache_settings["LOCATION"] = re.sub(r"/\d+$", f"/{number}", cache_settings["LOCATION"])
 
 
 @pytest.fixture(autouse=True)
