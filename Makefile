@@ -13,11 +13,12 @@ DEMO_PASSWORD ?= plantracker-demo
 PLAN   ?= seeds/daxing-2025/plan.txt
 export DJANGO_SETTINGS_MODULE ?= plantracker.settings.local
 
-.PHONY: help install deps-system run serve migrate seed test lint format lock bench fuzz clean messages var
+.PHONY: help install deps-system run serve migrate seed test test-fast lint format lock bench fuzz clean messages var
 
 help:
 	@echo "make run    install, migrate, import the 2025 plan, demo accounts, serve + worker/beat"
 	@echo "make test   the whole suite on throw-away PostgreSQL + Redis"
+	@echo "make test-fast  the inner loop: the suite minus slow tests (docs/testing.md)"
 	@echo "make bench  city-scale benchmark (see README, Performance)"
 	@echo "make fuzz   a longer schemathesis run against the API schema (SECURITY.md)"
 	@echo "make lint   ruff check + format check"
@@ -67,6 +68,15 @@ run: seed
 
 test: install deps-system
 	DJANGO_SETTINGS_MODULE=plantracker.settings.test $(PY) .ci/services.py -- $(PY) -m pytest $(PYTEST_ARGS)
+
+# The inner loop (docs/testing.md): the same services, minus the tests marked slow (browser,
+# fuzz, fault injection, real worker, single tests over ~5 s), whose files are not even
+# collected; without the hypothesis/schemathesis plugins, which only tests/fuzz needs.
+# PYTEST_ARGS narrows further, e.g. PYTEST_ARGS="tests/api -x".
+FAST_ARGS ?= -m "not slow" -p no:cacheprovider -p no:hypothesispytest -p no:schemathesis
+test-fast: install deps-system
+	DJANGO_SETTINGS_MODULE=plantracker.settings.test $(PY) .ci/services.py -- \
+	  $(PY) -m pytest $(FAST_ARGS) $(PYTEST_ARGS)
 
 # City-scale benchmark (README "Performance", bench/README.md): ~6–8 min, not part of
 # `make test`. wrk (Debian) drives the throughput runs; BENCH_ARGS go to bench/run.py.

@@ -1,20 +1,27 @@
-"""Shared fixtures: the imported 2025 plan, people in every role, authenticated clients."""
+"""Shared fixtures: the imported 2025 plan, people in every role, authenticated clients,
+the task workflow's `world` and `clock`, the rollups' hand-counted `mini` plan.
+
+Fixtures live in conftest.py files only (tests/<folder>/conftest.py for one folder's);
+support modules hold plain helpers and dataclasses, imported by the tests.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
 
-from tasks_app.models import Department, Membership, Plan, User
-from tasks_app.plans.enrichment import load_enrichment
-from tasks_app.plans.importer import plan_import
-from tests.openapi import validated_api  # noqa: F401  (fixture: schema-checked APIClient)
+from tasks_app.models import Department, Membership, Plan, Task, User
+from tests.api.tasks_support import PINNED, World, pick_task
+from tests.openapi import ValidatedAPIClient
+from tests.plan_snapshot import PlanSnapshot, import_seed_plan
+from tests.rollups.support import MiniPlan, mini_plan
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_DIR = REPO / "seeds" / "daxing-2025"
@@ -36,12 +43,23 @@ def on_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+@pytest.fixture(scope="session")
+def plan_snapshot(django_db_setup, django_db_blocker) -> PlanSnapshot | None:
+    """The 2025 plan imported once per test database (tests/plan_snapshot.py); None off
+    PostgreSQL, where every `plan` imports it again."""
+    with django_db_blocker.unblock():
+        if connection.vendor != "postgresql":
+            return None
+        return PlanSnapshot.capture(import_seed_plan)
+
+
 @pytest.fixture
-def plan(db) -> Plan:
-    """The real 2025 plan, imported through the same service as `manage.py import_plan`."""
-    text = (SEED_DIR / "plan.txt").read_text(encoding="utf-8")
-    result = plan_import(text=text, enrichment=load_enrichment(SEED_DIR / "enrichment.yaml"))
-    return result.plan
+def plan(db, plan_snapshot: PlanSnapshot | None) -> Plan:
+    """The real 2025 plan, imported through the same service as `manage.py import_plan`
+    (once per session; here its rows are copied back in, and leave with the test)."""
+    if plan_snapshot is None:
+        return import_seed_plan()
+    return plan_snapshot.restore()
 
 
 def _user(username: str, **fields) -> User:
@@ -95,3 +113,104 @@ def api() -> Callable[[User | None], APIClient]:
         return client
 
     return factory
+
+
+@pytest.fixture
+def validated_api(db) -> Callable[[User | None], ValidatedAPIClient]:
+    """validated_api(user) -> schema-checking APIClient as `user` (None: anonymous);
+    see tests/openapi.py."""
+
+    def factory(user: User | None = None) -> ValidatedAPIClient:
+        client = ValidatedAPIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return factory
+
+
+@pytest.fixture
+def clock() -> Iterator[time_machine.Coordinates]:
+    """The clock at tests.api.tasks_support.PINNED and ticking; `clock.move_to(datetime)`
+    jumps. (tests/console has its own.)"""
+    with time_machine.travel(PINNED, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def world(
+    clock: time_machine.Coordinates,
+    plan: Plan,
+    make_member: Callable[..., User],
+    supervisor: User,
+    leader: User,
+) -> World:
+    """One task of the 2025 plan seen from every role (tests/api/tasks_support.py).
+    (tests/reminders and tests/integration have their own `world`.)"""
+    task = pick_task(plan)
+    assert task is not None, "the 2025 plan has tasks with co-departments"
+    lead_dept = task.lead_department
+    co_dept = task.co_departments.order_by("code").first()
+    involved = Task.objects.filter(lead_department=lead_dept).values("pk")
+    other_dept = (
+        Department.objects.exclude(pk__in=[lead_dept.pk, co_dept.pk])
+        .exclude(lead_tasks__co_departments=lead_dept)
+        .exclude(co_tasks__in=involved)
+        .order_by("code")
+        .first()
+    )
+    return World(
+        plan=plan,
+        task=task,
+        lead_dept=lead_dept,
+        co_dept=co_dept,
+        other_dept=other_dept,
+        lead_lead=make_member(lead_dept, "dept_lead"),
+        lead_staff=make_member(lead_dept, "dept_staff"),
+        co_lead=make_member(co_dept, "dept_lead"),
+        co_staff=make_member(co_dept, "dept_staff"),
+        other_lead=make_member(other_dept, "dept_lead"),
+        other_staff=make_member(other_dept, "dept_staff"),
+        supervisor=supervisor,
+        leader=leader,
+    )
+
+
+@pytest.fixture
+def mini(db, leader: User) -> MiniPlan:
+    """The small 2025 plan of tests/rollups/support.py, its Q3 numbers counted by hand."""
+    return mini_plan(leader)
+
+
+# Slow kinds, by where their tests live: each is also `slow`, which `make test-fast`
+# leaves out (docs/testing.md). Single slow tests elsewhere carry @pytest.mark.slow.
+SLOW_KINDS = {
+    "tests/console/test_console_browser.py": "browser",
+    "tests/fuzz/": "fuzz",
+    "tests/security/test_faults_": "faults",
+    "tests/integration/": "worker",
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by mark
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        path = Path(item.path).relative_to(REPO).as_posix()
+        for prefix, kind in SLOW_KINDS.items():
+            if path.startswith(prefix):
+                item.add_marker(kind)
+                item.add_marker("slow")
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Under `-m "not slow"` (make test-fast) the slow kinds' files are not even imported
+    (schemathesis, selenium): every test in them would be deselected anyway."""
+    if config.option.markexpr.strip() != "not slow":
+        return None
+    try:
+        path = collection_path.relative_to(REPO).as_posix()
+    except ValueError:
+        return None
+    if any(path.startswith(prefix) or f"{path}/" == prefix for prefix in SLOW_KINDS):
+        return True
+    return None

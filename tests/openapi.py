@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-import pytest
 from django.db import connection
 from django.http import HttpResponse
 from django.test import Client
@@ -31,8 +29,6 @@ from openapi_core import Config, OpenAPI
 from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIResponse
 from openapi_schema_validator import OAS30Validator
 from rest_framework.test import APIClient
-
-from tasks_app.models import User
 
 SCHEMA_URL = "/api/v1/schema/?format=json"
 API_PREFIX = "/api/v1/"
@@ -169,19 +165,6 @@ class ValidatedAPIClient(APIClient):
         response = super().request(**kwargs)
         assert_matches_schema(response)
         return response
-
-
-@pytest.fixture
-def validated_api(db) -> Callable[[User | None], ValidatedAPIClient]:
-    """validated_api(user) -> schema-checking APIClient as `user` (None: anonymous)."""
-
-    def factory(user: User | None = None) -> ValidatedAPIClient:
-        client = ValidatedAPIClient()
-        if user is not None:
-            client.force_authenticate(user)
-        return client
-
-    return factory
 
 
 def queries_for(client: APIClient, url: str, **extra: Any) -> tuple[int, HttpResponse]:

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO
 
 BIN = Path(sys.executable).parent
@@ -25,6 +27,7 @@ def test_ruff_format_clean() -> None:
     assert result.returncode == 0, result.stdout[-3000:]
 
 
+@pytest.mark.slow
 def test_no_missing_migrations() -> None:
     result = _run(sys.executable, "manage.py", "makemigrations", "--check", "--dry-run")
     assert result.returncode == 0, result.stdout + result.stderr

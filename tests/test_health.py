@@ -27,6 +27,7 @@ def test_healthz_503_when_broker_unreachable() -> None:
     assert response.json()["checks"]["broker"] is False
 
 
+@pytest.mark.slow
 def test_check_deploy_clean_with_production_settings() -> None:
     env = {
         **os.environ,

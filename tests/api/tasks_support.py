@@ -1,7 +1,7 @@
 """Shared setup for the task workflow API tests: one task seen from every role.
 
-`world` picks a real task of the imported 2025 plan that has a co-responsible
-department, and makes people in every relation to it:
+The `world` fixture (tests/conftest.py) picks a real task of the imported 2025 plan that
+has a co-responsible department, and makes people in every relation to it:
   lead_lead / lead_staff   — lead and staff of the task's lead department;
   co_lead / co_staff       — lead and staff of one of its co-departments;
   other_lead / other_staff — lead and staff of a department with no part in it;
@@ -11,12 +11,9 @@ department, and makes people in every relation to it:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-import pytest
-import time_machine
 from django.db.models import Count
 from django.http import HttpResponse
 from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIResponse
@@ -28,13 +25,6 @@ PLAN_YEAR = 2025
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Tuesday 2025-06-10, 10:00 in Beijing: mid-year, Q1 checkpoints passed, June open.
 PINNED = dt.datetime(2025, 6, 10, 10, 0, tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def clock():
-    """The clock at PINNED and ticking; `clock.move_to(datetime)` jumps."""
-    with time_machine.travel(PINNED, tick=True) as traveller:
-        yield traveller
 
 
 @dataclass
@@ -75,43 +65,6 @@ def pick_task(plan: Plan) -> Task:
         .filter(co_count__gte=1)
         .order_by("code")
         .first()
-    )
-
-
-@pytest.fixture
-def world(
-    clock: time_machine.Coordinates,
-    plan: Plan,
-    make_member: Callable[..., User],
-    supervisor: User,
-    leader: User,
-) -> World:
-    task = pick_task(plan)
-    assert task is not None, "the 2025 plan has tasks with co-departments"
-    lead_dept = task.lead_department
-    co_dept = task.co_departments.order_by("code").first()
-    involved = Task.objects.filter(lead_department=lead_dept).values("pk")
-    other_dept = (
-        Department.objects.exclude(pk__in=[lead_dept.pk, co_dept.pk])
-        .exclude(lead_tasks__co_departments=lead_dept)
-        .exclude(co_tasks__in=involved)
-        .order_by("code")
-        .first()
-    )
-    return World(
-        plan=plan,
-        task=task,
-        lead_dept=lead_dept,
-        co_dept=co_dept,
-        other_dept=other_dept,
-        lead_lead=make_member(lead_dept, "dept_lead"),
-        lead_staff=make_member(lead_dept, "dept_staff"),
-        co_lead=make_member(co_dept, "dept_lead"),
-        co_staff=make_member(co_dept, "dept_staff"),
-        other_lead=make_member(other_dept, "dept_lead"),
-        other_staff=make_member(other_dept, "dept_staff"),
-        supervisor=supervisor,
-        leader=leader,
     )
 
 

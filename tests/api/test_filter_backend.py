@@ -6,9 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tasks_app.models import Task
-from tests.api.tasks_support import World, clock, world  # noqa: F401
-
-# ruff: noqa: F811  (pytest fixtures imported from tests.api.tasks_support)
+from tests.api.tasks_support import World
 
 
 def _ids(response) -> list[int]:

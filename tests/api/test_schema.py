@@ -58,6 +58,7 @@ def _ref(schema: dict, ref: str) -> dict:
 # --- serving --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_schema_is_public_yaml_by_default() -> None:
     response = Client().get("/api/v1/schema/")
     assert response.status_code == 200
@@ -88,6 +89,7 @@ def test_served_schema_is_valid_openapi() -> None:
     validate(served_schema())
 
 
+@pytest.mark.slow
 def test_schema_builds_without_warnings(tmp_path: Path) -> None:
     """`manage.py spectacular --validate --fail-on-warn`: any view the generator cannot
     describe (no serializer, unresolvable field, enum collision) fails here."""

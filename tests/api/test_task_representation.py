@@ -25,9 +25,7 @@ from tasks_app.api.tasks_serializers import (
 )
 from tasks_app.models import KeyResult, Task, TaskStatus
 from tasks_app.workflow.selectors import overdue_items, tasks_for_api
-from tests.api.tasks_support import World, clock, world  # noqa: F401
-
-# ruff: noqa: F811  (pytest fixtures imported from tests.api.tasks_support)
+from tests.api.tasks_support import World
 
 
 def _json(data: dict) -> dict:
@@ -63,6 +61,7 @@ def _vary(world: World) -> None:
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.slow
 def test_direct_rendering_equals_drf_generic_rendering(world: World, language: str) -> None:
     _vary(world)
     today = timezone.localdate()

@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tasks_app.models import HistoryEvent, Milestone, Task, TaskStatus
-from tests.api.tasks_support import SHANGHAI, World, clock, world  # noqa: F401
-
-# ruff: noqa: F811  (pytest fixtures imported from tests.api.tasks_support)
+from tests.api.tasks_support import SHANGHAI, World
 
 
 def snapshot(task: Task) -> tuple:

@@ -15,15 +15,8 @@ from rest_framework.test import APIClient
 
 from tasks_app.models import Attachment, Comment, HistoryEvent
 from tasks_app.workflow.services.comments import comment_create
-from tests.api.tasks_support import (  # noqa: F401
-    World,
-    assert_multipart_response_matches_schema,
-    clock,
-    world,
-)
+from tests.api.tasks_support import World, assert_multipart_response_matches_schema
 from tests.openapi import assert_constant_queries
-
-# ruff: noqa: F811  (pytest fixtures imported from tests.api.tasks_support)
 
 
 @pytest.fixture(autouse=True)

@@ -6,10 +6,8 @@ import datetime as dt
 
 from tasks_app.models import ExtensionRequest, HistoryEvent, Milestone, Notification, Task
 from tasks_app.workflow.services.extensions import extension_request_create
-from tests.api.tasks_support import SHANGHAI, World, clock, world  # noqa: F401
+from tests.api.tasks_support import SHANGHAI, World
 from tests.openapi import assert_constant_queries
-
-# ruff: noqa: F811  (pytest fixtures imported from tests.api.tasks_support)
 
 
 def ask(client, world: World, headers: dict | None = None, **body):

@@ -8,10 +8,8 @@ import pytest
 from django.db.models import Q
 
 from tasks_app.models import KeyResult, ProgressReport, Task, TaskStatus, User
-from tests.api.tasks_support import World, clock, world  # noqa: F401
+from tests.api.tasks_support import World
 from tests.openapi import assert_constant_queries
-
-# ruff: noqa: F811  (pytest fixtures imported from tests.api.tasks_support)
 
 URL = "/api/v1/tasks/"
 
@@ -158,6 +156,7 @@ def test_ordering(world: World, validated_api, field: str) -> None:
         assert [k[0] for k in keys] == [k[0] for k in expected]
 
 
+@pytest.mark.slow
 def test_cursor_pages_cover_every_task_once_in_due_order(world: World, validated_api) -> None:
     client = validated_api(world.supervisor)
     url, seen = f"{URL}?page_size=7&ordering=due_date", []

@@ -12,10 +12,8 @@ from tasks_app.admin import TaskAdmin
 from tasks_app.models import HistoryEvent, Milestone, Task, User
 from tasks_app.workflow.services.comments import comment_create
 from tasks_app.workflow.services.milestones import milestone_create
-from tests.api.tasks_support import World, clock, world  # noqa: F401
+from tests.api.tasks_support import World
 from tests.openapi import assert_constant_queries
-
-# ruff: noqa: F811  (pytest fixtures imported from tests.api.tasks_support)
 
 
 def add(client, world: World, **body):

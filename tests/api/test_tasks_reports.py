@@ -14,10 +14,8 @@ from tasks_app.models import (
     Task,
     TaskStatus,
 )
-from tests.api.tasks_support import PINNED, SHANGHAI, World, clock, world  # noqa: F401
+from tests.api.tasks_support import PINNED, SHANGHAI, World
 from tests.openapi import assert_constant_queries
-
-# ruff: noqa: F811  (pytest fixtures imported from tests.api.tasks_support)
 
 
 def report(client, world: World, task: Task | None = None, headers: dict | None = None, **body):

@@ -14,10 +14,8 @@ import pytest
 import requests
 from PIL import Image
 
-from tests.api.tasks_support import World, clock, world  # noqa: F401
+from tests.api.tasks_support import World
 from tests.conftest import PASSWORD
-
-# ruff: noqa: F811  (pytest fixtures imported from tests.api.tasks_support)
 
 pytestmark = pytest.mark.integration
 

@@ -15,10 +15,8 @@ from tasks_app.models import (
     TaskStatus,
 )
 from tasks_app.workflow.flags import RED, YELLOW
-from tests.api.tasks_support import SHANGHAI, World, clock, world  # noqa: F401
+from tests.api.tasks_support import SHANGHAI, World
 from tests.openapi import assert_constant_queries
-
-# ruff: noqa: F811  (pytest fixtures imported from tests.api.tasks_support)
 
 OVERDUE = "/api/v1/supervision/overdue/"
 

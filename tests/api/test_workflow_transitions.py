@@ -17,9 +17,7 @@ from tasks_app.models import HistoryEvent, Membership, Milestone, Task, TaskStat
 from tasks_app.workflow import rules as workflow
 from tasks_app.workflow.services import task_update as task_update_module
 from tasks_app.workflow.services.task_update import task_update
-from tests.api.tasks_support import World, clock, world  # noqa: F401
-
-# ruff: noqa: F811  (pytest fixtures imported from tests.api.tasks_support)
+from tests.api.tasks_support import World
 
 S = TaskStatus
 

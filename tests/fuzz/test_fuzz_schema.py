@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from rest_framework.test import APIClient
 
-from tests.api.tasks_support import World, clock, world  # noqa: F401
+from tests.api.tasks_support import World
 from tests.fuzz.support import (
     EXAMPLES,
     MODES,
@@ -25,8 +25,6 @@ from tests.fuzz.support import (
     operations,
 )
 from tests.security.objects import Objects, bearer, seed
-
-# ruff: noqa: F811  (pytest fixtures imported from tests.api.tasks_support)
 
 ROLES = ("anonymous", "supervisor", "leader", "lead_lead", "lead_staff")
 

@@ -28,7 +28,6 @@ from tasks_app.models import (
 from tasks_app.tasks import reminders_run_task
 from tests.integration.celery_support import CeleryWorker
 from tests.reminders.receivers import HttpReceiver, SmtpServer, wait_for
-from tests.reminders.support import world  # noqa: F401
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -92,7 +91,7 @@ def _department_robot_fails_once(path: str, attempt: int) -> tuple[int, dict]:
     return (503, {}) if path == "/dept" and attempt == 1 else (200, {"errcode": 0})
 
 
-def test_a_run_reaches_inbox_mail_and_robot_once(world, worker_factory, api):  # noqa: F811
+def test_a_run_reaches_inbox_mail_and_robot_once(world, worker_factory, api):
     with SmtpServer() as smtp, HttpReceiver(respond=_department_robot_fails_once) as robot:
         Department.objects.filter(pk=world.department.pk).update(webhook_url=robot.url("/dept"))
         worker = worker_factory(_worker_env(smtp, robot))
@@ -136,7 +135,7 @@ def test_a_run_reaches_inbox_mail_and_robot_once(world, worker_factory, api):  #
 
 
 def test_a_worker_killed_halfway_then_restarted_delivers_everything_once(
-    world,  # noqa: F811
+    world,
     worker_factory,
     make_member,
 ):

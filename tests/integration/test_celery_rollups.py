@@ -8,12 +8,11 @@ from plantracker.celery import app as celery_app
 from tasks_app.models import Rollup
 from tests.integration.celery_support import CeleryWorker
 from tests.reminders.receivers import wait_for
-from tests.rollups.support import mini  # noqa: F401
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_posted_rollup_is_built_by_the_worker(mini, supervisor, api, tmp_path):  # noqa: F811
+def test_a_posted_rollup_is_built_by_the_worker(mini, supervisor, api, tmp_path):
     celery_app.control.purge()
     worker = CeleryWorker(tmp_path / "worker.log")
     worker.start()

@@ -1,3 +1,10 @@
-"""Fixtures for the reminder tests (defined in tests.reminders.support)."""
+"""Fixtures of the reminder tests: `world`, one task of the 2025 plan with pinned dates."""
 
-from tests.reminders.support import world  # noqa: F401
+import pytest
+
+from tests.reminders.support import ReminderWorld, reminder_world
+
+
+@pytest.fixture
+def world(plan, make_member, supervisor, leader) -> ReminderWorld:
+    return reminder_world(plan, make_member, supervisor, leader)

@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-import pytest
 import time_machine
 
 from tasks_app.models import Department, Milestone, Plan, Task, User
@@ -41,8 +40,8 @@ class ReminderWorld:
         return f"task_deadline:{self.task.pk}:"
 
 
-@pytest.fixture
-def world(plan, make_member, supervisor, leader) -> ReminderWorld:
+def reminder_world(plan, make_member, supervisor, leader) -> ReminderWorld:
+    """The `world` fixture of tests/reminders and tests/integration (their conftest.py)."""
     task = Task.objects.filter(plan=plan).order_by("code").first()
     department = task.lead_department
     lead = make_member(department, "dept_lead")

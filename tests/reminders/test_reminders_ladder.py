@@ -50,6 +50,7 @@ def _ledger(world, day):
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_the_ladder_day_by_day(world):
     owner, lead = world.owner.username, world.lead.username
     sup, leader = world.supervisor.username, world.leader.username

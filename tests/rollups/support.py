@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from indicators_app.models import Indicator, Observation
 from tasks_app.models import (
     Chapter,
@@ -167,8 +165,8 @@ def _indicators(plan: Plan, a, c) -> None:
     )  # fmt: skip
 
 
-@pytest.fixture
-def mini(db, leader) -> MiniPlan:
+def mini_plan(leader: User) -> MiniPlan:
+    """The `mini` fixture (tests/conftest.py): the plan of the table above."""
     plan = Plan.objects.create(year=2025, title="测试计划2025")
     a = Department.objects.create(code="da", name="甲局")
     b = Department.objects.create(code="db", name="乙局")

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.tasks_support import clock, world  # noqa: F401
 from tests.security.figures import FIGURES
 
 

@@ -65,6 +65,7 @@ def _cell(ctx: Context, area: str, row: Row) -> tuple[int | str, str]:
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_authorization_matrix(world: World, media) -> None:
     objects = seed(world)
     mismatches = []
@@ -95,6 +96,7 @@ def _admin_url(route: str, name: str | None) -> str:
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_admin_sends_anonymous_and_non_staff_people_to_its_login(world: World) -> None:
     non_staff = [world.leader, world.lead_lead, world.lead_staff, world.other_lead]
     assert not any(user.is_staff for user in non_staff)

@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 import yaml
 
 from tests.conftest import REPO
@@ -60,6 +61,7 @@ def _production_celery_conf() -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_celery_follows_its_reliability_advice_in_production() -> None:
     conf = _production_celery_conf()
     assert conf["acks_late"] is True

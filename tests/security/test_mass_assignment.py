@@ -115,6 +115,7 @@ def task_state(task: Task) -> dict[str, Any]:
     }
 
 
+@pytest.mark.slow
 def test_patch_changes_only_what_the_role_may_change(world: World, media) -> None:
     objects = seed(world)
     before = task_state(world.task)

@@ -3,7 +3,6 @@
 Dates are pinned; the working-day window is checked around the 2025 National Day
 holidays (2025-10-01..08 off, Sunday 09-28 and Saturday 10-11 adjusted working days).
 """
-# ruff: noqa: F811  (pytest fixtures imported from tests.api.tasks_support)
 
 from __future__ import annotations
 
@@ -19,7 +18,7 @@ from django.utils import timezone
 from tasks_app.models import Milestone, Plan, Task, TaskStatus
 from tasks_app.workflow.flags import GREEN, RED, YELLOW, with_flags, with_overdue
 from tasks_app.workflow.workdays import add_working_days
-from tests.api.tasks_support import World, clock, world  # noqa: F401
+from tests.api.tasks_support import World
 
 pytestmark = pytest.mark.django_db
 FRIDAY_BEFORE_HOLIDAY = dt.date(2025, 9, 26)

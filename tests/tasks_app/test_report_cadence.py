@@ -1,5 +1,4 @@
 """Monthly progress-report cadence: periods, due days, and in / late / missing in SQL."""
-# ruff: noqa: F811  (pytest fixtures imported from tests.api.tasks_support)
 
 from __future__ import annotations
 
@@ -10,7 +9,7 @@ import pytest
 
 from tasks_app.models import ProgressReport, Task, TaskStatus
 from tasks_app.workflow import cadence as rc
-from tests.api.tasks_support import World, clock, world  # noqa: F401
+from tests.api.tasks_support import World
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -1,5 +1,4 @@
 """The role × department × status table of tasks_app.workflow.rules, checked row by row."""
-# ruff: noqa: F811  (pytest fixtures imported from tests.api.tasks_support)
 
 from __future__ import annotations
 
@@ -8,7 +7,7 @@ import pytest
 from tasks_app.models import TaskStatus
 from tasks_app.workflow import rules as workflow
 from tasks_app.workflow.rules import Action, Capability, Relation
-from tests.api.tasks_support import World, clock, world  # noqa: F401
+from tests.api.tasks_support import World
 
 R = Relation
 S = TaskStatus
