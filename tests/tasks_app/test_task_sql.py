@@ -3,7 +3,6 @@
 The flag / overdue / report-status rules themselves are held to independent Python readings
 in test_flags.py and test_report_cadence.py; the rendering in tests/api.
 """
-# ruff: noqa: F811  (pytest fixtures imported from tests.api.tasks_support)
 
 from __future__ import annotations
 
@@ -19,7 +18,7 @@ from tasks_app.workflow.cadence import MISSING, report_status_for
 from tasks_app.workflow.flags import RED, YELLOW, with_flags
 from tasks_app.workflow.rules import co_department_ids
 from tasks_app.workflow.selectors import co_departments_of, overdue_items, tasks_for_api
-from tests.api.tasks_support import World, clock, world  # noqa: F401
+from tests.api.tasks_support import World
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2025, 9, 26)
