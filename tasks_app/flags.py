@@ -6,8 +6,8 @@ red    — the deadline or an open milestone has passed, or progress is more tha
 yellow — the deadline or an open milestone falls within the warning window
          (WARNING_WINDOW_WORKING_DAYS working days), or progress is
          FLAG_YELLOW_BEHIND_POINTS..FLAG_RED_BEHIND_POINTS behind;
-green  — otherwise, and always for completed or cancelled tasks (suspended too:
-         a suspended task is not chased).
+green  — otherwise, and always for completed, cancelled or carried-over (已结转) tasks
+         (suspended too: a suspended task is not chased).
 """
 
 from __future__ import annotations
@@ -36,7 +36,12 @@ from tasks_app.workdays import add_working_days
 
 RED, YELLOW, GREEN = "red", "yellow", "green"
 FLAGS = (GREEN, YELLOW, RED)
-NOT_CHASED_STATUSES = (TaskStatus.COMPLETED, TaskStatus.CANCELLED, TaskStatus.SUSPENDED)
+NOT_CHASED_STATUSES = (
+    TaskStatus.COMPLETED,
+    TaskStatus.CANCELLED,
+    TaskStatus.SUSPENDED,
+    TaskStatus.CARRIED_OVER,
+)
 FAR_FUTURE = dt.date(9999, 12, 31)
 
 

@@ -38,7 +38,12 @@ from tasks_app.models import ProgressReport, Task, TaskStatus
 IN, LATE, MISSING, PENDING, NOT_REQUIRED = "in", "late", "missing", "pending", "not_required"
 REPORT_STATUSES = (IN, LATE, MISSING, PENDING, NOT_REQUIRED)
 PERIOD_RE = re.compile(r"^(?P<year>\d{4})-(?P<month>0[1-9]|1[0-2])$")
-NOT_REQUIRED_STATUSES = (TaskStatus.COMPLETED, TaskStatus.CANCELLED, TaskStatus.SUSPENDED)
+NOT_REQUIRED_STATUSES = (
+    TaskStatus.COMPLETED,
+    TaskStatus.CANCELLED,
+    TaskStatus.SUSPENDED,
+    TaskStatus.CARRIED_OVER,
+)
 
 
 def period_of(day: dt.date) -> str:

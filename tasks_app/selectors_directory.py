@@ -19,17 +19,21 @@ from tasks_app.models import (
     TaskStatus,
     User,
 )
+from tasks_app.plan_scope import plans_visible_to
 from tasks_app.selectors import tasks_visible_to
 
 
-def departments_all() -> QuerySet[Department]:
-    """Every department: names are public within the district."""
-    return Department.objects.all()
+def departments_all(user: User) -> QuerySet[Department]:
+    """The departments of the bodies whose plans `user` may see: names are public within
+    a district, not beyond it."""
+    if user.is_superuser:
+        return Department.objects.all()
+    return Department.objects.filter(body_id__in=plans_visible_to(user).values("body_id"))
 
 
-def plans_all() -> QuerySet[Plan]:
-    """Plans without their (long) source text."""
-    return Plan.objects.defer("source_text")
+def plans_all(user: User) -> QuerySet[Plan]:
+    """The plans `user` may see, without their (long) source text."""
+    return plans_visible_to(user).defer("source_text")
 
 
 def milestones_visible_to(user: User) -> QuerySet[Milestone]:

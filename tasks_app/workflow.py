@@ -58,7 +58,8 @@ class Transition:
 
 
 OPEN_STATUSES = frozenset({S.NOT_STARTED, S.IN_PROGRESS, S.PENDING_REVIEW, S.SUSPENDED})
-CLOSED_STATUSES = frozenset({S.COMPLETED, S.CANCELLED})
+# carried_over (已结转): closed by a year rollover; the work goes on in the carried task.
+CLOSED_STATUSES = frozenset({S.COMPLETED, S.CANCELLED, S.CARRIED_OVER})
 
 
 def _transition(

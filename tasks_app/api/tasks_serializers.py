@@ -13,6 +13,7 @@ from tasks_app import workflow
 from tasks_app.flags import FLAGS
 from tasks_app.models import Department, KeyResult, Task, TaskStatus, User
 from tasks_app.report_cadence import REPORT_STATUSES
+from tasks_app.rollover.selectors import carry_links
 from tasks_app.selectors import co_departments_of, key_results_of
 from tasks_app.workdays import working_days_between
 
@@ -215,21 +216,42 @@ def render_task(task: Task) -> dict[str, Any]:
     }
 
 
+class CarriedTaskSerializer(serializers.Serializer):
+    """The other end of a year rollover (结转): the task in the earlier or later plan."""
+
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    plan = serializers.IntegerField()
+    year = serializers.IntegerField()
+
+
 class TaskDetailSerializer(TaskSerializer):
-    """One task: also what the caller may do now (transitions and other capabilities)."""
+    """One task: also what the caller may do now (transitions and other capabilities),
+    and the task it was carried from / into at a year rollover (null when none)."""
 
     allowed_actions = serializers.SerializerMethodField()
     capabilities = serializers.SerializerMethodField()
+    carried_from = CarriedTaskSerializer(read_only=True, allow_null=True)
+    carried_to = CarriedTaskSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Task
-        fields = [*TASK_FIELDS, "completed_at", "created_at", "allowed_actions", "capabilities"]
+        fields = [
+            *TASK_FIELDS,
+            "completed_at",
+            "created_at",
+            "allowed_actions",
+            "capabilities",
+            "carried_from",
+            "carried_to",
+        ]
         read_only_fields = fields
 
     def to_representation(self, instance: Task) -> dict[str, Any]:
         data = render_task(instance)
         data["completed_at"] = datetime_json(instance.completed_at)
         data["created_at"] = datetime_json(instance.created_at)
+        data.update(carry_links(instance))
         data["allowed_actions"] = self.get_allowed_actions(instance)
         data["capabilities"] = self.get_capabilities(instance)
         return data

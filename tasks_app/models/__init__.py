@@ -1,8 +1,18 @@
 """tasks_app models: organisation, plan structure, tasks and the workflow records."""
 
 from .api_support import IdempotencyRecord, Tombstone
-from .org import Department, Membership, Role, User
-from .plan import Chapter, KeyResult, Measure, Milestone, Plan, Task, TaskStatus
+from .org import Department, IssuingBody, Membership, Role, User, default_issuing_body_id
+from .plan import (
+    Chapter,
+    KeyResult,
+    Measure,
+    Milestone,
+    Plan,
+    PlanKind,
+    PlanStatus,
+    Task,
+    TaskStatus,
+)
 from .reminders import (
     Channel,
     Delivery,
@@ -35,12 +45,15 @@ __all__ = [
     "ExtensionRequest",
     "HistoryEvent",
     "IdempotencyRecord",
+    "IssuingBody",
     "KeyResult",
     "Measure",
     "Membership",
     "Milestone",
     "Notification",
     "Plan",
+    "PlanKind",
+    "PlanStatus",
     "ProgressReport",
     "ProgressReportValue",
     "ReminderDispatch",
@@ -57,4 +70,5 @@ __all__ = [
     "TaskStatus",
     "Tombstone",
     "User",
+    "default_issuing_body_id",
 ]

@@ -1,8 +1,9 @@
 """Who reads which rollups and rows.
 
-Supervisors, district leaders and admins read every rollup and every row. A department
-lead (部门负责人) reads the rollups too, but only the rows of the departments they lead:
-no plan or chapter rows, no other department. Everyone else: nothing.
+Supervisors, district leaders and admins read every rollup and every row of their own
+body's plans (admins: of every plan). A department lead (部门负责人) reads the rollups of
+their departments' plans too, but only the rows of the departments they lead: no plan or
+chapter rows, no other department. Everyone else: nothing.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from django.db.models import Case, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from tasks_app.models import Membership, Rollup, RollupJob, RollupLevel, RollupRow, User
+from tasks_app.plan_scope import district_plans_of, plans_visible_to
 from tasks_app.selectors import sees_everything
 
 
@@ -28,15 +30,26 @@ def rollups_readable_by(user: User) -> bool:
     )
 
 
-def rollups_list(*, year: int | None = None, quarter: int | None = None) -> QuerySet[Rollup]:
-    """Rollups, newest first, with `latest_version` of their (year, quarter) annotated."""
+def rollups_list(
+    *, user: User, year: int | None = None, quarter: int | None = None
+) -> QuerySet[Rollup]:
+    """Rollups of the plans `user` may read, newest first, with `latest_version` of their
+    (plan, year, quarter) annotated."""
     rollups = Rollup.objects.select_related("built_by")
+    district_plans = district_plans_of(user) if sees_everything(user) else None
+    if sees_everything(user):
+        if district_plans is not None:
+            rollups = rollups.filter(plan_id__in=district_plans.values("pk"))
+    else:
+        rollups = rollups.filter(plan_id__in=plans_visible_to(user).values("pk"))
     if year is not None:
         rollups = rollups.filter(year=year)
     if quarter is not None:
         rollups = rollups.filter(quarter=quarter)
     newest = (
-        Rollup.objects.filter(year=OuterRef("year"), quarter=OuterRef("quarter"))
+        Rollup.objects.filter(
+            plan_id=OuterRef("plan_id"), year=OuterRef("year"), quarter=OuterRef("quarter")
+        )
         .order_by("-version")
         .values("version")[:1]
     )

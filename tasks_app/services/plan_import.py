@@ -17,8 +17,15 @@ from django.utils import timezone
 
 from indicators_app.services import indicators_sync
 from tasks_app.enrichment import Enrichment, EnrichmentError, TaskSpec
-from tasks_app.models import Chapter, Department, HistoryEvent, Measure, Plan, Task
+from tasks_app.models import Chapter, Department, HistoryEvent, IssuingBody, Measure, Plan, Task
 from tasks_app.plan_parser import ParsedPlan, ParsedTask, parse_plan
+from tasks_app.services.plan_identity import (
+    body_departments,
+    body_spec,
+    check_plan_open,
+    issuing_body_get_or_create,
+    plan_kind,
+)
 from tasks_app.services.plan_import_children import children_sync
 
 SYNCED_TASK_FIELDS = (
@@ -52,27 +59,33 @@ def _check_codes(parsed: ParsedPlan, enrichment: Enrichment) -> None:
         raise EnrichmentError(f"tasks: codes not in the plan text: {', '.join(unknown)}", None)
 
 
-def _departments_sync(enrichment: Enrichment, result: ImportResult) -> dict[str, Department]:
-    existing = {d.code: d for d in Department.objects.all()}
+def _departments_sync(
+    body: IssuingBody, enrichment: Enrichment, result: ImportResult
+) -> dict[str, Department]:
+    existing = body_departments(body)
     new, changed = [], []
     for spec in enrichment.departments:
         kind = spec.get("kind", Department.Kind.BUREAU)
         dep = existing.get(spec["code"])
         if dep is None:
-            new.append(Department(code=spec["code"], name=spec["name"], kind=kind))
+            new.append(Department(body=body, code=spec["code"], name=spec["name"], kind=kind))
         elif (dep.name, dep.kind) != (spec["name"], kind):
             dep.name, dep.kind, dep.updated_at = spec["name"], kind, timezone.now()
             changed.append(dep)
     Department.objects.bulk_create(new)
     Department.objects.bulk_update(changed, ["name", "kind", "updated_at"])
     result.created["departments"], result.updated["departments"] = len(new), len(changed)
-    return {d.code: d for d in Department.objects.all()}
+    return body_departments(body)
 
 
-def _plan_sync(parsed: ParsedPlan, enrichment: Enrichment, text: str) -> Plan:
+def _plan_sync(
+    body: IssuingBody, kind: str, parsed: ParsedPlan, enrichment: Enrichment, text: str
+) -> Plan:
     title = enrichment.plan.get("title") or parsed.title
     plan, _ = Plan.objects.update_or_create(
+        body=body,
         year=parsed.year,
+        kind=kind,
         defaults={
             "title": title,
             "source": enrichment.plan.get("source", ""),
@@ -183,15 +196,25 @@ def _tasks_sync(
 
 
 @transaction.atomic
-def plan_import(*, text: str, enrichment: Enrichment, dry_run: bool = False) -> ImportResult:
-    """Parse `text`, apply `enrichment`, upsert everything. Raises PlanParseError."""
+def plan_import(
+    *, text: str, enrichment: Enrichment, body_code: str | None = None, dry_run: bool = False
+) -> ImportResult:
+    """Parse `text`, apply `enrichment`, upsert everything. Raises PlanParseError.
+
+    The plan is identified by (issuing body, year, kind): `body_code`, else the
+    enrichment's `plan.body`, else the default body (tasks_app.services.plan_identity);
+    nothing of another body is read or written.
+    """
     parsed = parse_plan(text)
     _check_codes(parsed, enrichment)
+    spec, kind = body_spec(enrichment=enrichment, code=body_code), plan_kind(enrichment)
     result = ImportResult(plan=None, parsed=parsed)
     if dry_run:
         return result
-    departments = _departments_sync(enrichment, result)
-    plan = _plan_sync(parsed, enrichment, text)
+    body = issuing_body_get_or_create(spec=spec)
+    check_plan_open(body=body, year=parsed.year, kind=kind)
+    departments = _departments_sync(body, enrichment, result)
+    plan = _plan_sync(body, kind, parsed, enrichment, text)
     measures = _structure_sync(plan, parsed)
     tasks = _tasks_sync(plan, parsed, enrichment, measures, departments, result)
     children_sync(

@@ -1,4 +1,8 @@
-"""manage.py import_plan PATH [--enrichment FILE] [--dry-run]: load a plan, idempotently."""
+"""manage.py import_plan PATH [--enrichment FILE] [--body CODE] [--dry-run]: load a plan.
+
+The plan is the (issuing body, year, kind) one: --body, else the enrichment file's
+`plan.body`, else the default body (daxing, 大兴区).
+"""
 
 from pathlib import Path
 from typing import Any
@@ -21,10 +25,21 @@ class Command(BaseCommand):
             default=None,
             help="enrichment YAML (default: enrichment.yaml beside the plan text)",
         )
+        parser.add_argument(
+            "--body",
+            default=None,
+            help="issuing body code (default: the enrichment's plan.body, else daxing)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="print the tree, write nothing")
 
     def handle(
-        self, *args: Any, path: Path, enrichment: Path | None, dry_run: bool, **options: Any
+        self,
+        *args: Any,
+        path: Path,
+        enrichment: Path | None,
+        dry_run: bool,
+        body: str | None = None,
+        **options: Any,
     ) -> None:
         enrichment_path = enrichment or path.with_name("enrichment.yaml")
         try:
@@ -33,7 +48,7 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: cannot read as UTF-8 text: {exc}") from exc
         try:
             spec = load_enrichment(enrichment_path)
-            result = plan_import(text=text, enrichment=spec, dry_run=dry_run)
+            result = plan_import(text=text, enrichment=spec, body_code=body, dry_run=dry_run)
         except PlanParseError as exc:
             raise CommandError(str(exc)) from exc
         except OSError as exc:
@@ -61,7 +76,10 @@ class Command(BaseCommand):
     def _print_summary(self, result: ImportResult) -> None:
         created = ", ".join(f"{k} {v}" for k, v in result.created.items() if v) or "nothing"
         updated = ", ".join(f"{k} {v}" for k, v in result.updated.items() if v) or "nothing"
-        self.stdout.write(f"plan {result.plan.year}: created {created}; updated {updated}")
+        plan = result.plan
+        self.stdout.write(
+            f"plan {plan.body.code} {plan.year}: created {created}; updated {updated}"
+        )
         if result.defaulted_tasks:
             self.stdout.write(
                 self.style.WARNING(
