@@ -19,6 +19,7 @@ from tasks_app.console.labels import history_action_label
 from tasks_app.console.selectors import task_page
 from tasks_app.console.views.common import error_text, page
 from tasks_app.models import Attachment, KeyResult, ProgressReport
+from tasks_app.rollover.selectors import carry_links
 from tasks_app.selectors import (
     co_departments_of,
     extension_requests_visible_to,
@@ -64,6 +65,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "title": f"{task.code} {task.title}",
         "task": task,
+        "carry": carry_links(task),
         "page": data,
         "key_results": key_results,
         "co_departments": co_departments_of(task),
