@@ -32,17 +32,32 @@ def has_own_body(user: User) -> bool:
     return bool(user.is_superuser or user.district_role or user.body_id is not None)
 
 
+def _body_scope(user: User, field: str) -> Q:
+    """`field` (a body id column) among the bodies `user` belongs to: their own (district
+    roles, or set explicitly) and their departments'."""
+    department_bodies = Department.objects.filter(memberships__user=user).values("body_id")
+    scope = Q(**{f"{field}__in": department_bodies})
+    if has_own_body(user):
+        scope |= Q(**{field: own_body(user)})
+    return scope
+
+
 def plans_visible_to(user: User) -> QuerySet[Plan]:
     """The plans `user` may see (metadata, tree, and — per role — their tasks)."""
     if not user.is_authenticated:
         return Plan.objects.none()
     if user.is_superuser:
         return Plan.objects.all()
-    department_bodies = Department.objects.filter(memberships__user=user).values("body_id")
-    scope = Q(body_id__in=department_bodies)
-    if has_own_body(user):
-        scope |= Q(body_id=own_body(user))
-    return Plan.objects.filter(scope)
+    return Plan.objects.filter(_body_scope(user, "body_id"))
+
+
+def departments_visible_to(user: User) -> QuerySet[Department]:
+    """The departments of the bodies `user` belongs to (all for administrators)."""
+    if not user.is_authenticated:
+        return Department.objects.none()
+    if user.is_superuser:
+        return Department.objects.all()
+    return Department.objects.filter(_body_scope(user, "body_id"))
 
 
 def district_plans_of(user: User) -> QuerySet[Plan] | None:

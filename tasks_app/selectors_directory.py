@@ -19,16 +19,14 @@ from tasks_app.models import (
     TaskStatus,
     User,
 )
-from tasks_app.plan_scope import plans_visible_to
+from tasks_app.plan_scope import departments_visible_to, plans_visible_to
 from tasks_app.selectors import tasks_visible_to
 
 
 def departments_all(user: User) -> QuerySet[Department]:
-    """The departments of the bodies whose plans `user` may see: names are public within
-    a district, not beyond it."""
-    if user.is_superuser:
-        return Department.objects.all()
-    return Department.objects.filter(body_id__in=plans_visible_to(user).values("body_id"))
+    """The departments of the user's issuing bodies: names are public within a district,
+    not beyond it."""
+    return departments_visible_to(user)
 
 
 def plans_all(user: User) -> QuerySet[Plan]:

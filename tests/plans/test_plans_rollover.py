@@ -64,7 +64,7 @@ def test_dry_run_lists_the_unfinished_tasks_and_writes_nothing(plans, supervisor
     old, new = plans
     unfinished, count = _unfinished(old), Task.objects.count()
     result = plan_rollover(source_plan=old, target_plan=new, actor=supervisor, dry_run=True)
-    assert {p.source.pk for p in result.pairs} == unfinished and len(unfinished) == 77
+    assert {p.source.pk for p in result.pairs} == unfinished and len(unfinished) == 78
     assert Task.objects.count() == count
     old.refresh_from_db()
     assert old.status == PlanStatus.OPEN and _unfinished(old) == unfinished
@@ -163,11 +163,11 @@ def test_command_dry_run_then_rollover(plans) -> None:
     call_command(
         "rollover_plan", "--from", "daxing:2025", "--to", str(new.pk), "--dry-run", stdout=out
     )
-    assert "would carry 77 unfinished tasks" in out.getvalue()
+    assert "would carry 78 unfinished tasks" in out.getvalue()
     assert not Task.objects.filter(carried_from__isnull=False).exists()
     out = StringIO()
     call_command("rollover_plan", "--from", str(old.pk), "--to", "daxing:2026", stdout=out)
-    assert "carried 77 unfinished tasks" in out.getvalue()
+    assert "carried 78 unfinished tasks" in out.getvalue()
     assert Plan.objects.get(pk=old.pk).status == PlanStatus.CLOSED
 
 
@@ -179,7 +179,7 @@ def test_console_rollover_confirm_page_then_action(plans, supervisor, make_membe
     confirm = client.get(url, {"plan": old.pk})
     assert confirm.status_code == 200
     page = confirm.content.decode()
-    assert page.count("<tr><td><a href=") == 77 and "2026-JZ-" in page
+    assert page.count("<tr><td><a href=") == 78 and "2026-JZ-" in page
     assert Plan.objects.get(pk=old.pk).status == PlanStatus.OPEN  # the page wrote nothing
     lead = make_member(Task.objects.filter(plan=old).first().lead_department)
     lead_client = Client()
@@ -189,7 +189,7 @@ def test_console_rollover_confirm_page_then_action(plans, supervisor, make_membe
     assert done.status_code == 302
     assert Plan.objects.get(pk=old.pk).status == PlanStatus.CLOSED
     carried = Task.objects.filter(plan=new, carried_from__isnull=False)
-    assert carried.count() == 77
+    assert carried.count() == 78
     assert set(carried.values_list("due_date", flat=True)) == {dt.date(2026, 12, 31)}
     # The console's task pages link both ways.
     task = carried.first()

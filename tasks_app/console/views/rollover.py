@@ -49,7 +49,8 @@ def rollover(request: HttpRequest) -> HttpResponse:
     targets = _targets(viewer, source) if source is not None else []
     target = _chosen(targets, data.get("to"))
     policy_raw = data.get("due_dates") or DueDatePolicy.SAME_DAY.value
-    policy = DueDatePolicy(policy_raw) if policy_raw in DueDatePolicy.values else None
+    valid = {p.value for p in DueDatePolicy}
+    policy = DueDatePolicy(policy_raw) if policy_raw in valid else None
     context = {
         "title": _("年度结转"),
         "source": source,
