@@ -192,7 +192,9 @@ def _tasks_sync(
     history += [_history(t, "imported", "", None, t.code) for t in new]
     HistoryEvent.objects.bulk_create(history)
     result.created["tasks"], result.updated["tasks"] = len(new), len(changed)
-    return {t.code: t for t in Task.objects.filter(plan=plan)}
+    # The file's tasks only: tasks carried in from an earlier plan (结转) are not the
+    # file's, so their co-departments, key results and milestones are left alone.
+    return {t.code: t for t in Task.objects.filter(plan=plan, carried_from__isnull=True)}
 
 
 @transaction.atomic

@@ -14,19 +14,28 @@ from django.urls import reverse
 
 from tasks_app.models import (
     HistoryEvent,
+    KeyResult,
     Membership,
+    Milestone,
     Plan,
     PlanStatus,
     ReminderDispatch,
     Task,
     TaskStatus,
 )
+from tasks_app.plan_parser import PlanParseError
 from tasks_app.reminders.ladder import LadderRules
 from tasks_app.reminders.registry import collect_items
 from tasks_app.rollover.services import RolloverError, plan_rollover
+from tasks_app.services.plan_import import plan_import
 from tasks_app.services.reminders import reminders_run
 from tasks_app.services.rollups import RollupError, rollup_build
-from tests.plans.support import import_daxing_2026, import_other_district
+from tests.plans.support import (
+    import_daxing_2026,
+    import_other_district,
+    seed_enrichment,
+    seed_text,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -145,6 +154,25 @@ def test_rollover_carries_exactly_the_unfinished_tasks(plans, supervisor, api) -
         rollup_build(year=2025, quarter=4, plan=old, today=dt.date(2026, 1, 5))
     with pytest.raises(RolloverError):
         plan_rollover(source_plan=old, target_plan=new, actor=supervisor)
+    # Re-importing the new plan leaves the carried tasks and their children alone.
+    children = _children(carried)
+    assert children["co"] and children["key_results"]
+    import_daxing_2026()
+    assert _children(carried) == children
+    # Re-importing the closed plan is refused.
+    with pytest.raises(PlanParseError):
+        plan_import(text=seed_text(), enrichment=seed_enrichment())
+
+
+def _children(tasks) -> dict[str, list]:
+    return {
+        "tasks": list(tasks.order_by("pk").values()),
+        "co": list(
+            Task.co_departments.through.objects.filter(task__in=tasks).order_by("pk").values()
+        ),
+        "key_results": list(KeyResult.objects.filter(task__in=tasks).order_by("pk").values()),
+        "milestones": list(Milestone.objects.filter(task__in=tasks).order_by("pk").values()),
+    }
 
 
 def test_rollover_refuses_another_body_or_an_earlier_year(plans, supervisor) -> None:
