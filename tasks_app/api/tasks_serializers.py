@@ -216,13 +216,19 @@ def render_task(task: Task) -> dict[str, Any]:
     }
 
 
-class CarriedTaskSerializer(serializers.Serializer):
-    """The other end of a year rollover (结转): the task in the earlier or later plan."""
-
-    id = serializers.IntegerField()
-    code = serializers.CharField()
-    plan = serializers.IntegerField()
-    year = serializers.IntegerField()
+# The other end of a year rollover (结转): the task in the earlier or later plan, or null
+# (inline and nullable, for the reason given at NULLABLE_USER_SCHEMA).
+NULLABLE_CARRIED_TASK_SCHEMA = {
+    "type": "object",
+    "nullable": True,
+    "properties": {
+        "id": {"type": "integer"},
+        "code": {"type": "string"},
+        "plan": {"type": "integer"},
+        "year": {"type": "integer"},
+    },
+    "required": ["id", "code", "plan", "year"],
+}
 
 
 class TaskDetailSerializer(TaskSerializer):
@@ -231,8 +237,8 @@ class TaskDetailSerializer(TaskSerializer):
 
     allowed_actions = serializers.SerializerMethodField()
     capabilities = serializers.SerializerMethodField()
-    carried_from = CarriedTaskSerializer(read_only=True, allow_null=True)
-    carried_to = CarriedTaskSerializer(read_only=True, allow_null=True)
+    carried_from = serializers.SerializerMethodField()
+    carried_to = serializers.SerializerMethodField()
 
     class Meta:
         model = Task
@@ -251,10 +257,24 @@ class TaskDetailSerializer(TaskSerializer):
         data = render_task(instance)
         data["completed_at"] = datetime_json(instance.completed_at)
         data["created_at"] = datetime_json(instance.created_at)
-        data.update(carry_links(instance))
         data["allowed_actions"] = self.get_allowed_actions(instance)
         data["capabilities"] = self.get_capabilities(instance)
+        data["carried_from"] = self.get_carried_from(instance)
+        data["carried_to"] = self.get_carried_to(instance)
         return data
+
+    def _carry_links(self, task: Task) -> dict[str, Any]:
+        if not hasattr(task, "_carry_links"):
+            task._carry_links = carry_links(task)  # one query for both directions
+        return task._carry_links
+
+    @extend_schema_field(NULLABLE_CARRIED_TASK_SCHEMA)
+    def get_carried_from(self, task: Task) -> dict[str, Any] | None:
+        return self._carry_links(task)["carried_from"]
+
+    @extend_schema_field(NULLABLE_CARRIED_TASK_SCHEMA)
+    def get_carried_to(self, task: Task) -> dict[str, Any] | None:
+        return self._carry_links(task)["carried_to"]
 
     def _relations(self, task: Task) -> frozenset[workflow.Relation]:
         cache = self.context.setdefault("_relations", {})
