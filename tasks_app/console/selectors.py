@@ -76,10 +76,10 @@ def in_department(tasks: QuerySet[Task], department_id: int) -> QuerySet[Task]:
 
 @dataclass(frozen=True)
 class BoardFilters:
-    plan_id: int | None = None  # the viewer's chosen plan (tasks_app.console.plans)
     chapter_id: int | None = None
     department_id: int | None = None
     flag: str | None = None
+    plan_id: int | None = None  # the viewer's chosen plan (tasks_app.console.plans)
 
 
 def board_items(*, user: User, today: dt.date, filters: BoardFilters) -> QuerySet[Task]:
