@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet
 
-from tasks_app.models import Plan, Task
+from tasks_app.models import Plan, Task, TaskStatus
 from tasks_app.workflow import OPEN_STATUSES
 
 
@@ -28,7 +28,9 @@ def _link(row: dict[str, Any]) -> dict[str, Any]:
 def carry_links(task: Task) -> dict[str, dict[str, Any] | None]:
     """{"carried_from": …, "carried_to": …}: the task this one continues and the task that
     continues it ({id, code, plan, year} or None). One query."""
-    if task.pk is None:
+    # Only a carried-over task continues elsewhere, and only a task with carried_from
+    # continues one: for every other task there is nothing to look up.
+    if task.pk is None or (task.carried_from_id is None and task.status != TaskStatus.CARRIED_OVER):
         return {"carried_from": None, "carried_to": None}
     rows = Task.objects.filter(Q(pk=task.carried_from_id) | Q(carried_from_id=task.pk)).values(
         "id", "code", "plan_id", "carried_from_id", year=F("plan__year")
