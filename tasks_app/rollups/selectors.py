@@ -83,6 +83,10 @@ def rollup_rows_visible(
 
 
 def rollup_jobs_visible(user: User) -> QuerySet[RollupJob]:
-    if sees_everything(user):
+    """Build jobs of the district reader's own body's plans (administrators: all)."""
+    if not sees_everything(user):
+        return RollupJob.objects.none()
+    plans = district_plans_of(user)
+    if plans is None:
         return RollupJob.objects.all()
-    return RollupJob.objects.none()
+    return RollupJob.objects.filter(plan_id__in=plans.values("pk"))
