@@ -10,8 +10,17 @@ from __future__ import annotations
 
 from django.db.models import Case, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 
-from tasks_app.models import Membership, Rollup, RollupJob, RollupLevel, RollupRow, User
-from tasks_app.plan_scope import district_plans_of, plans_visible_to
+from tasks_app.models import (
+    IssuingBody,
+    Membership,
+    Rollup,
+    RollupJob,
+    RollupLevel,
+    RollupRow,
+    User,
+)
+from tasks_app.models.org import DEFAULT_BODY_CODE
+from tasks_app.plan_scope import district_plans_of, own_body, plans_visible_to
 from tasks_app.selectors import sees_everything
 
 
@@ -89,4 +98,8 @@ def rollup_jobs_visible(user: User) -> QuerySet[RollupJob]:
     plans = district_plans_of(user)
     if plans is None:
         return RollupJob.objects.all()
-    return RollupJob.objects.filter(plan_id__in=plans.values("pk"))
+    scope = Q(plan_id__in=plans.values("pk"))
+    # Jobs without a plan (queued before plans had bodies) build the default body's plan.
+    if IssuingBody.objects.filter(code=DEFAULT_BODY_CODE, pk=own_body(user)).exists():
+        scope |= Q(plan__isnull=True)
+    return RollupJob.objects.filter(scope)
