@@ -134,7 +134,7 @@ class RollupListView(GenericAPIView):
         values = dict(data.validated_data)
         plan = plan_to_build(request.user, plan_id=values.pop("plan", None), year=values["year"])
         if plan is None and "plan" in data.validated_data:
-            raise ValidationError({"plan": [_("计划不存在。")]}, code="does_not_exist")
+            raise ValidationError({"plan": [_("计划不存在。")]}, code="invalid")
         try:
             job = rollup_job_create(**values, plan=plan, requested_by=request.user)
         except RollupError as exc:
