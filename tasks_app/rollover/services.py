@@ -9,7 +9,8 @@ transaction; bulk writes whatever the number of tasks.
 
 Carried tasks live in a chapter of their own in the target plan ("2025年度结转任务",
 number CARRY_CHAPTER_BASE + source year % 1000, beyond any number a plan text produces),
-with one measure per source measure; their codes are `<target year>-JZ-<source code>`.
+with one measure per source measure (numbered in the source plan's order); their codes
+are `<target year>-JZ-<source code>`.
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ from tasks_app.workflow import OPEN_STATUSES
 
 CARRY_CHAPTER_BASE = 1000
 CARRY_CODE_MARK = "JZ"  # 结转
-MEASURE_NUMBER_PER_CHAPTER = 100
 
 
 class RolloverError(ValueError):
@@ -103,11 +103,10 @@ def _carry_structure(
         number=CARRY_CHAPTER_BASE + source_plan.year % 1000,
         defaults={"title": f"{source_plan.year}年度结转任务"},
     )
-    wanted = {t.measure_id: t for t in tasks}
-    numbers = {
-        measure_id: t.chapter.number * MEASURE_NUMBER_PER_CHAPTER + t.measure.number
-        for measure_id, t in wanted.items()
-    }
+    wanted = {t.measure_id: t for t in tasks}  # tasks come in plan order
+    # Numbered 1, 2, … in the source plan's order (a source measure may itself be in a
+    # carry chapter, so its own number says nothing about its place).
+    numbers = {measure_id: index for index, measure_id in enumerate(wanted, start=1)}
     existing = {m.number: m for m in Measure.objects.filter(chapter=chapter)}
     Measure.objects.bulk_create(
         [

@@ -226,3 +226,17 @@ def test_console_rollover_confirm_page_then_action(plans, supervisor, make_membe
     assert 'id="carried-from"' in new_page and task.carried_from.code in new_page
     assert 'id="carried-to"' in old_page and task.code in old_page
     assert Membership.objects.filter(user=lead).exists()
+
+
+def test_a_task_carried_twice_keeps_its_chain(plans, supervisor) -> None:
+    old, new = plans
+    plan_rollover(source_plan=old, target_plan=new, actor=supervisor)
+    later = plan_import(text=seed_text(2027), enrichment=seed_enrichment(year=2027)).plan
+    result = plan_rollover(source_plan=new, target_plan=later, actor=supervisor)
+    # 81 of 2026's own plus the 78 carried in: all unfinished.
+    assert result.carried == 81 + 78
+    twice = Task.objects.filter(plan=later, carried_from__carried_from__plan=old)
+    assert twice.count() == 78
+    task = twice.select_related("carried_from__carried_from").first()
+    origin = task.carried_from.carried_from
+    assert task.code == f"2027-JZ-2026-JZ-{origin.code}" and task.text == origin.text
