@@ -40,7 +40,7 @@ class Indicator(models.Model):
         ANNUAL = "annual", _("年度")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="indicators")
-    code = models.CharField(_("编号"), max_length=20, unique=True)
+    code = models.CharField(_("编号"), max_length=20)
     order = models.PositiveSmallIntegerField(_("序号"))
     name = models.CharField(_("名称"), max_length=100)
     category = models.CharField(_("属性"), max_length=10, choices=Category.choices)
@@ -82,6 +82,7 @@ class Indicator(models.Model):
         verbose_name_plural = _("指标")
         ordering = ["plan", "order"]
         constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="indicator_unique_code_in_plan"),
             # Deferred: a re-import may swap orders/names within one statement.
             models.UniqueConstraint(
                 fields=["plan", "name"],

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from indicators_app.models import Indicator, Observation
 from indicators_app.periods import due_date, latest_due_period_ends, period_for
+from tasks_app.models import PlanStatus
 from tasks_app.reminders.items import ReminderItem
 from tasks_app.reminders.registry import register_provider
 
@@ -58,9 +59,10 @@ def observation_reminder_items(*, today: dt.date, warn_until: dt.date) -> list[R
 
 def _missing_items(*, due_before: dt.date) -> list[ReminderItem]:
     """Missing figures of the latest period of each indicator due before `due_before`."""
-    chased = Indicator.objects.filter(responsible_department__isnull=False).annotate(
-        chased_end=_chased_period_end(due_before)
-    )
+    # A closed (结转) plan's indicators are no longer chased.
+    chased = Indicator.objects.filter(
+        responsible_department__isnull=False, plan__status=PlanStatus.OPEN
+    ).annotate(chased_end=_chased_period_end(due_before))
     figures = Observation.objects.filter(indicator=OuterRef("pk"))
     covered = Exists(figures.filter(period_end=OuterRef("chased_end")))
     year_end_covered = Exists(

@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -21,12 +22,19 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from indicators_app.assessment import GDP_INDICATOR_NAME, Assessment, assess, is_gdp_sync
 from indicators_app.models import Indicator, IndicatorJudgement, Observation, ObservationRevision
+from tasks_app.plans.scope import plans_visible_to
 from tasks_app.workflow.selectors import person_columns_not_rendered
 
 
 def indicator_list() -> QuerySet[Indicator]:
     """Every indicator (district-wide figures are readable by every authenticated user)."""
     return Indicator.objects.select_related("responsible_department")
+
+
+def indicators_visible_to(user: Any) -> QuerySet[Indicator]:
+    """The indicators of the plans `user` may see: a district's figures are readable by
+    everyone of that district, not by other districts."""
+    return indicator_list().filter(plan_id__in=plans_visible_to(user).values("pk"))
 
 
 def indicator_observations(*, indicator: Indicator) -> QuerySet[Observation]:

@@ -15,10 +15,16 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["department"]
 
 
+@admin.register(m.IssuingBody)
+class IssuingBodyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind"]
+    search_fields = ["code", "name"]
+
+
 @admin.register(m.Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "is_active"]
-    list_filter = ["kind", "is_active"]
+    list_display = ["code", "name", "body", "kind", "is_active"]
+    list_filter = ["body", "kind", "is_active"]
     search_fields = ["code", "name"]
 
 
@@ -37,6 +43,7 @@ class UserAdmin(DjangoUserAdmin):
                     "display_name",
                     "phone",
                     "district_role",
+                    "body",
                     "notify_email",
                     "notify_webhook",
                 ]
@@ -52,9 +59,11 @@ class ChapterInline(admin.TabularInline):
 
 @admin.register(m.Plan)
 class PlanAdmin(admin.ModelAdmin):
-    list_display = ["year", "title", "imported_at"]
+    list_display = ["year", "title", "body", "kind", "status", "imported_at"]
+    list_filter = ["body", "kind", "status"]
     inlines = [ChapterInline]
     exclude = ["source_text"]
+    readonly_fields = ["status", "closed_at"]  # closed only by a rollover (rollover_plan)
 
 
 @admin.register(m.Measure)

@@ -9,9 +9,9 @@ person holds as much as in a real district whatever the scale, and only the tabl
 The texts come from the seed plan (seeds/daxing-2025): its measures, sentences and key
 results are cloned into every district's plan, its departments are every district's.
 
-Plan.year is unique, so the districts' plans carry the years anchor.year − 15 … anchor.year
-(the last district's plan is the anchor year's, the one a rollup of that year reads).
-Every task is dated around the anchor day, as if all 16 plans ran at once.
+Each district is an issuing body with its own departments, supervisor and leaders, and
+its own plan of the anchor year (大兴区 is the default body, whose plan a rollup of that
+year reads by default). Every task is dated around the anchor day.
 
 Same (seed, scale, anchor) → the same rows, ids included (ids start at `first_ids`).
 Each table draws from its own random stream, so changing one table leaves the others be.
@@ -171,10 +171,11 @@ class City:
     departments: list[tuple[int, int, dict]] = field(default_factory=list)  # (id, district, spec)
     members: dict[int, list[int]] = field(default_factory=dict)  # department id → user ids
     tasks: list[TaskFacts] = field(default_factory=list)
+    body_ids: list[int] = field(default_factory=list)  # issuing body id, per district
 
     def __post_init__(self) -> None:
         self.anchor_at = dt.datetime.combine(self.anchor, dt.time(9), tzinfo=self.tz)
-        self.plan_years = [self.anchor.year - len(DISTRICTS) + 1 + d for d in range(len(DISTRICTS))]
+        self.plan_years = [self.anchor.year] * len(DISTRICTS)
 
     def rng(self, table: str) -> random.Random:
         return random.Random(f"{self.seed}/{table}")
@@ -208,12 +209,23 @@ class City:
             code = f"{dcode}-{spec['code']}{suffix_code}"
             dep_id = next(ids)
             self.departments.append((dep_id, district, {**spec, "code": code}))
-            yield (dep_id, code, name, spec.get("kind", "bureau"), "", True, self.ago(86400))
+            yield (
+                dep_id,
+                code,
+                name,
+                spec.get("kind", "bureau"),
+                "",
+                True,
+                self.ago(86400),
+                self.body_ids[district],
+            )
 
     def district_departments(self, district: int) -> list[int]:
         return [dep_id for dep_id, d, _spec in self.departments if d == district]
 
-    def _person(self, rng: random.Random, user_id: int, username: str, role: str) -> tuple:
+    def _person(
+        self, rng: random.Random, user_id: int, username: str, role: str, district: int
+    ) -> tuple:
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2)))
         phone = f"13{rng.randint(0, 999_999_999):09d}"
         email = f"{username}@city.example"
@@ -229,24 +241,25 @@ class City:
             rng.random() < 0.8,
             True,
             role == "supervisor",
+            self.body_ids[district],
         )
 
     def user_rows(self) -> Iterator[tuple]:
         rng, ids = self.rng("users"), self.ids("user")
-        for dcode, _name in DISTRICTS:
-            yield self._person(rng, next(ids), f"sup.{dcode}", "supervisor")
+        for district, (dcode, _name) in enumerate(DISTRICTS):
+            yield self._person(rng, next(ids), f"sup.{dcode}", "supervisor", district)
             for k in range(1, LEADERS_PER_DISTRICT + 1):
-                yield self._person(rng, next(ids), f"leader.{dcode}.{k}", "leader")
+                yield self._person(rng, next(ids), f"leader.{dcode}.{k}", "leader", district)
         remaining = self.sizes.people - len(DISTRICTS) * (1 + LEADERS_PER_DISTRICT)
         for index in range(remaining):
-            dep_id, _district, spec = self.departments[index % len(self.departments)]
+            dep_id, district, spec = self.departments[index % len(self.departments)]
             members = self.members.setdefault(dep_id, [])
             username = (
                 f"lead.{spec['code']}" if not members else f"staff.{spec['code']}.{len(members)}"
             )
             user_id = next(ids)
             members.append(user_id)
-            yield self._person(rng, user_id, username, "")
+            yield self._person(rng, user_id, username, "", district)
 
     def membership_rows(self) -> Iterator[tuple]:
         ids = self.ids("membership")
@@ -263,7 +276,16 @@ class City:
             plan_id, year = next(ids), self.plan_years[district]
             self.plan_ids.append(plan_id)
             title = f"北京市{dname}{year}年国民经济和社会发展计划（基准测试数据）"
-            yield (plan_id, year, title, "generate_city", "", self.ago(30 * 86400), self.ago(86400))
+            yield (
+                plan_id,
+                year,
+                title,
+                "generate_city",
+                "",
+                self.ago(30 * 86400),
+                self.ago(86400),
+                self.body_ids[district],
+            )
 
     def structure_rows(self) -> tuple[list[tuple], list[tuple], list[tuple]]:
         """Chapters, measures and the task skeleton (district, chapter, measure, sentence)."""

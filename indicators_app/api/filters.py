@@ -1,7 +1,8 @@
 """Query filters of the indicator list and the observation list.
 
 ?category=expected|binding  ?group=<group number or exact group title>
-?department=<department id or code>  ?plan=<id>  ?status=on_track|at_risk|off_track|not_assessed
+?department=<department id or code>  ?plan=<id> (default: the caller's default plan)
+?status=on_track|at_risk|off_track|not_assessed
 The status filter evaluates the computed status of the otherwise-filtered indicators in
 bulk. `updated_since` is plantracker.api.sync's UpdatedSinceFilter, set on the views.
 """
@@ -13,9 +14,10 @@ from django.db.models import QuerySet
 
 from indicators_app.models import AssessmentStatus, Indicator
 from indicators_app.selectors import indicators_with_status
+from tasks_app.api.plan_filters import DefaultPlanFilterMixin
 
 
-class IndicatorFilter(django_filters.FilterSet):
+class IndicatorFilter(DefaultPlanFilterMixin, django_filters.FilterSet):
     plan = django_filters.NumberFilter(field_name="plan_id")
     category = django_filters.ChoiceFilter(choices=Indicator.Category.choices)
     group = django_filters.CharFilter(method="filter_group")

@@ -5,7 +5,9 @@ millisecond per list request (bench/, README "Performance"), and a filter whose 
 is absent filters nothing. So: no parameter of the filterset → django-filter is not run;
 some → the filterset keeps only the filters those parameters may belong to (a prefix
 match, so `due_after` of a range keeps its filter) and runs as usual: validation, 400s
-naming the parameter, the schema (built from the class, not from this).
+naming the parameter, the schema (built from the class, not from this). A filterset may
+define `apply_defaults(queryset, request)` (a classmethod): the filtering that applies
+when a parameter is absent; it runs then too.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ class FilterBackend(DjangoFilterBackend):
             return super().filter_queryset(request, queryset, view)
         named = [name for name in base_filters if _named(name, request)]
         if not named:
-            return queryset
+            defaults = getattr(filterset_class, "apply_defaults", None)
+            return defaults(queryset, request) if defaults else queryset
         filterset = filterset_class(**self.get_filterset_kwargs(request, queryset, view))
         filterset.filters = {name: filterset.filters[name] for name in named}
         if not filterset.is_valid() and self.raise_exception:

@@ -1,7 +1,9 @@
 """Who may open the supervision console, and what each viewer's pages cover.
 
 The console follows the API's rules, independent of Django's is_staff:
-- supervisors (督查室), district leaders (区领导) and admins see the whole plan;
+- supervisors (督查室), district leaders (区领导) and admins see whole plans of their own
+  issuing body (admins: every plan); every page shows one plan, chosen with `?plan=`
+  (plantracker.console.plans);
 - a department lead (部门负责人) sees the tasks of the departments they lead or co-lead
   (tasks_app.workflow.selectors.tasks_visible_to) and only their departments' pages and rollup rows;
 - everyone else (department staff, people with no role) is refused with 403.
@@ -12,7 +14,7 @@ that again (tasks_app.workflow.rules).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import wraps
 from typing import Any
 
@@ -20,10 +22,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from plantracker.console.frame import frame_context
-from tasks_app.models import User
+from plantracker.console.plans import console_plans
+from tasks_app.models import Plan, User
 from tasks_app.rollups.selectors import led_department_ids
 from tasks_app.workflow.selectors import is_supervisor, sees_everything
 
@@ -36,6 +40,8 @@ class Viewer:
     sees_all: bool
     led_department_ids: tuple[int, ...]
     can_urge: bool  # 催办 / 督办单 / extension decisions
+    plans: tuple[Plan, ...] = ()  # the plans the viewer may choose from
+    plan: Plan | None = None  # the plan the pages show
 
     @classmethod
     def of(cls, user: User) -> Viewer:
@@ -49,6 +55,15 @@ class Viewer:
 
     def may_see_department(self, department_id: int) -> bool:
         return self.sees_all or department_id in self.led_department_ids
+
+    @property
+    def plan_id(self) -> int | None:
+        return self.plan.pk if self.plan is not None else None
+
+    @property
+    def body_ids(self) -> set[int]:
+        """The issuing bodies of the plans the viewer may see."""
+        return {p.body_id for p in self.plans}
 
 
 def forbidden(request: HttpRequest, message: str) -> HttpResponse:
@@ -73,7 +88,8 @@ def console_view(view: ConsoleView) -> ConsoleView:
         viewer = Viewer.of(request.user)
         if not viewer.may_enter:
             return forbidden(request, _("督查控制台仅对督查室、区领导和部门负责人开放。"))
-        request.viewer = viewer
+        plans, plan = console_plans(request, request.user, timezone.localdate())
+        request.viewer = replace(viewer, plans=tuple(plans), plan=plan)
         return view(request, *args, **kwargs)
 
     return wrapper

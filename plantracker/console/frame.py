@@ -21,6 +21,8 @@ def nav_items(request: HttpRequest) -> list[tuple[str, str]]:
         (_("季度汇总"), reverse("console:quarter")),
         (_("主要指标"), reverse("console:indicators")),
     ]
+    if viewer.can_urge:
+        items.append((_("年度结转"), reverse("console:rollover")))
     if not viewer.sees_all and viewer.led_department_ids:
         own = reverse("console:department", args=[viewer.led_department_ids[0]])
         items.append((_("本部门"), own))

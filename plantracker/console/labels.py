@@ -26,6 +26,8 @@ HISTORY_ACTIONS = {
     "milestone_complete": _("节点完成"),
     "admin_create": _("后台创建"),
     "imported": _("导入计划"),
+    "carried_over": _("结转至下一年度"),
+    "carried_from": _("由上一年度结转"),
 }
 
 

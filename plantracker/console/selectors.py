@@ -20,6 +20,7 @@ from tasks_app.models import (
     ExtensionRequest,
     HistoryEvent,
     Milestone,
+    Plan,
     ProgressReport,
     ReminderDispatch,
     Rollup,
@@ -78,6 +79,7 @@ class BoardFilters:
     chapter_id: int | None = None
     department_id: int | None = None
     flag: str | None = None
+    plan_id: int | None = None  # the viewer's chosen plan (plantracker.console.plans)
 
 
 def board_items(*, user: User, today: dt.date, filters: BoardFilters) -> QuerySet[Task]:
@@ -85,7 +87,7 @@ def board_items(*, user: User, today: dt.date, filters: BoardFilters) -> QuerySe
 
     Pages of it get with_supervision_activity; board_totals counts it by flag.
     """
-    items = overdue_items(user=user, today=today)
+    items = overdue_items(user=user, today=today).filter(plan_id=filters.plan_id)
     if filters.chapter_id:
         items = items.filter(chapter_id=filters.chapter_id)
     if filters.department_id:
@@ -127,10 +129,15 @@ def group_by_department(tasks: Iterable[Task], today: dt.date) -> list[BoardGrou
     return list(groups.values())
 
 
-def filter_choices(viewer_department_ids: Iterable[int] | None) -> tuple[list, list]:
-    """(chapters, departments) offered by the board filter; None: every department."""
-    chapters = list(Chapter.objects.select_related("plan").order_by("-plan__year", "number"))
-    departments = Department.objects.filter(is_active=True).order_by("code")
+def filter_choices(
+    viewer_department_ids: Iterable[int] | None, plan: Plan | None
+) -> tuple[list, list]:
+    """(chapters, departments) of `plan` offered by the board filter; None: every
+    department of the plan's issuing body."""
+    if plan is None:
+        return [], []
+    chapters = list(Chapter.objects.filter(plan=plan).select_related("plan").order_by("number"))
+    departments = Department.objects.filter(is_active=True, body_id=plan.body_id).order_by("code")
     if viewer_department_ids is not None:
         departments = departments.filter(pk__in=list(viewer_department_ids))
     return chapters, list(departments)
@@ -161,16 +168,20 @@ def task_page(*, user: User, task_id: int, today: dt.date) -> TaskPage:
     )
 
 
-def department_tasks(*, user: User, department_id: int, today: dt.date) -> list[Task]:
-    """The department's tasks (lead or co) that the user may see, flags and counts attached."""
-    tasks = in_department(tasks_for_api(user=user, today=today), department_id)
+def department_tasks(
+    *, user: User, department_id: int, today: dt.date, plan_id: int | None
+) -> list[Task]:
+    """The department's tasks (lead or co) of one plan that the user may see, flags and
+    counts attached."""
+    visible = tasks_for_api(user=user, today=today).filter(plan_id=plan_id)
+    tasks = in_department(visible, department_id)
     tasks = with_supervision_activity(tasks.select_related("chapter"))
     return list(tasks.order_by("-days_overdue", "due_date", "id"))
 
 
-def rollup_choices() -> list[Rollup]:
-    """Every rollup version, newest quarter first, `is_latest` marked."""
-    return list(rollups_list())
+def rollup_choices(*, user: User, plan_id: int | None) -> list[Rollup]:
+    """Every rollup version of the plan, newest quarter first, `is_latest` marked."""
+    return list(rollups_list(user=user).filter(plan_id=plan_id))
 
 
 def rollup_rows_by_level(*, user: User, rollup: Rollup) -> dict[str, list[RollupRow]]:
@@ -183,9 +194,12 @@ def rollup_rows_by_level(*, user: User, rollup: Rollup) -> dict[str, list[Rollup
     return grouped
 
 
-def latest_department_row(*, user: User, department_id: int) -> RollupRow | None:
-    """The department's row in the newest rollup (of the newest quarter), if any."""
+def latest_department_row(
+    *, user: User, department_id: int, plan_id: int | None
+) -> RollupRow | None:
+    """The department's row in the plan's newest rollup (of the newest quarter), if any."""
     rows = rollup_rows_visible(user=user, department_id=department_id)
+    rows = rows.filter(rollup__plan_id=plan_id)
     return (
         rows.select_related("rollup")
         .order_by("-rollup__year", "-rollup__quarter", "-rollup__version")
@@ -199,8 +213,10 @@ class IndicatorRow:
     assessment: Assessment
 
 
-def indicator_rows(*, as_of: dt.date | None = None) -> list[IndicatorRow]:
-    """All indicators in plan order with their assessment (four queries in all)."""
-    indicators = list(indicator_list().select_related("plan").order_by("plan", "order"))
+def indicator_rows(*, plan_id: int | None, as_of: dt.date | None = None) -> list[IndicatorRow]:
+    """The plan's indicators in order with their assessment (four queries in all)."""
+    indicators = list(
+        indicator_list().filter(plan_id=plan_id).select_related("plan").order_by("order")
+    )
     assessments = indicator_assessments(indicators, as_of=as_of)
     return [IndicatorRow(i, assessments[i.id]) for i in indicators]

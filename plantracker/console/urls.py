@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from plantracker.console.views import auth, board, department, indicators, quarter, task
+from plantracker.console.views import (
+    auth,
+    board,
+    department,
+    indicators,
+    quarter,
+    rollover,
+    task,
+)
 
 app_name = "console"
 
@@ -27,4 +35,5 @@ urlpatterns = [
     path("quarters/build/", quarter.quarter_build, name="quarter-build"),
     path("indicators/", indicators.indicators, name="indicators"),
     path("departments/<int:pk>/", department.department, name="department"),
+    path("rollover/", rollover.rollover, name="rollover"),
 ]

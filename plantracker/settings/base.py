@@ -185,6 +185,8 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode401Enum": "plantracker.api.schema.ErrorCode401Enum",
         "TaskStatusEnum": "tasks_app.models.TaskStatus",
         "DepartmentKindEnum": "tasks_app.models.Department.Kind",
+        "PlanKindEnum": "tasks_app.models.PlanKind",
+        "PlanStatusEnum": "tasks_app.models.PlanStatus",
         "IndicatorStatusEnum": "indicators_app.models.AssessmentStatus",
         "TransitionActionEnum": "tasks_app.workflow.rules.TRANSITION_ACTIONS",
         "ExtensionRequestStatusEnum": "tasks_app.models.ExtensionRequest.Status",

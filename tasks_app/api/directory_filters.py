@@ -10,6 +10,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from tasks_app.api.plan_filters import PLAN_HELP, DefaultPlanFilterMixin
 from tasks_app.models import Department, Milestone, Notification, Task
 from tasks_app.plans.selectors import milestones_overdue_q
 
@@ -30,10 +31,11 @@ class DepartmentFilter(filters.FilterSet):
         fields = ["kind", "is_active"]
 
 
-class MilestoneFilter(filters.FilterSet):
+class MilestoneFilter(DefaultPlanFilterMixin, filters.FilterSet):
     """The task filters that apply to milestones; dates are inclusive."""
 
-    plan = IdFilter(field_name="task__plan_id", help_text=_("计划 ID"))
+    default_plan_lookup = "task__plan_id"
+    plan = IdFilter(field_name="task__plan_id", help_text=PLAN_HELP)
     chapter = IdFilter(field_name="task__chapter_id", help_text=_("章节 ID"))
     measure = IdFilter(field_name="task__measure_id", help_text=_("举措 ID"))
     department = IdFilter(method="filter_department", help_text=_("部门 ID（牵头或配合）"))

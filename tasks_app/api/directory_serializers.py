@@ -15,7 +15,18 @@ class DepartmentSerializer(serializers.ModelSerializer):
 class PlanSerializer(serializers.ModelSerializer):
     class Meta:
         model = Plan
-        fields = ["id", "year", "title", "source", "imported_at", "updated_at"]
+        fields = [
+            "id",
+            "body",
+            "year",
+            "kind",
+            "status",
+            "title",
+            "source",
+            "imported_at",
+            "closed_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
@@ -48,6 +59,7 @@ class StatusCountsSerializer(serializers.Serializer):
     suspended = serializers.IntegerField()
     cancelled = serializers.IntegerField()
     withdrawn = serializers.IntegerField()
+    carried_over = serializers.IntegerField()
 
 
 class FlagCountsSerializer(serializers.Serializer):

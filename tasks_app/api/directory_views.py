@@ -22,6 +22,7 @@ from tasks_app.api.directory_serializers import (
 )
 from tasks_app.api.sync import SyncListMixin
 from tasks_app.models import Department, Milestone, Plan, Tombstone
+from tasks_app.plans.scope import plans_visible_to
 from tasks_app.plans.selectors import (
     departments_all,
     milestones_overdue_q,
@@ -41,7 +42,7 @@ class DepartmentListView(SyncListMixin, ListAPIView):
     sync_resource = "department"
 
     def get_queryset(self) -> QuerySet[Department]:
-        return departments_all()
+        return departments_all(self.request.user)
 
     def sync_tombstones(self) -> QuerySet[Tombstone]:
         # Departments are public within the district, and so are their removals.
@@ -56,7 +57,7 @@ class PlanListView(SyncListMixin, ListAPIView):
     sync_resource = "plan"
 
     def get_queryset(self) -> QuerySet[Plan]:
-        return plans_all()
+        return plans_all(self.request.user)
 
     def sync_tombstones(self) -> QuerySet[Tombstone]:
         return Tombstone.objects.filter(resource=self.sync_resource)
@@ -68,7 +69,7 @@ class PlanDetailView(ETagRetrieveMixin, RetrieveAPIView):
     serializer_class = PlanDetailSerializer
 
     def get_queryset(self) -> QuerySet[Plan]:
-        return Plan.objects.prefetch_related("chapters")
+        return plans_visible_to(self.request.user).prefetch_related("chapters")
 
 
 class PlanTreeView(APIView):
@@ -76,7 +77,8 @@ class PlanTreeView(APIView):
 
     @extend_schema(responses=PlanTreeSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        plan = get_object_or_404(Plan.objects.only("pk", "year", "title"), pk=pk)
+        plans = plans_visible_to(request.user).only("pk", "year", "title")
+        plan = get_object_or_404(plans, pk=pk)
         tree = plan_tree(plan=plan, user=request.user, today=timezone.localdate())
         return Response(PlanTreeSerializer(tree).data)
 

@@ -117,6 +117,9 @@ class RollupJobSerializer(serializers.ModelSerializer):
 class RollupCreateSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     quarter = serializers.IntegerField(min_value=1, max_value=4)
+    plan = serializers.IntegerField(
+        required=False, min_value=1, help_text=_("计划ID（默认：本单位该年度的计划）")
+    )
 
 
 class RollupAcceptedSerializer(serializers.Serializer):
@@ -126,6 +129,9 @@ class RollupAcceptedSerializer(serializers.Serializer):
 
 
 class RollupListParamsSerializer(serializers.Serializer):
+    plan = serializers.IntegerField(
+        required=False, min_value=1, help_text=_("计划ID（默认：本单位当年的计划，否则最近的计划）")
+    )
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
     quarter = serializers.IntegerField(required=False, min_value=1, max_value=4)
     department = serializers.IntegerField(

@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -41,6 +42,7 @@ from tasks_app.api.rollups_serializers import (
     RollupSerializer,
 )
 from tasks_app.models import Rollup, RollupJob
+from tasks_app.plans.scope import default_plan, plan_to_build
 from tasks_app.rollups.build import RollupError, rollup_job_create
 from tasks_app.rollups.exports import (
     CSV_CONTENT_TYPE,
@@ -82,14 +84,17 @@ class RollupParamsFilter(BaseFilterBackend):
         for name in ("year", "quarter"):
             if name in params.validated_data:
                 queryset = queryset.filter(**{name: params.validated_data[name]})
-        return queryset
+        plan = params.validated_data.get("plan")
+        if plan is None:
+            plan = default_plan(request.user, today=timezone.localdate())
+        return queryset.filter(plan_id=plan)
 
     def get_schema_operation_parameters(self, view: APIView) -> list:
         return []  # declared with extend_schema(parameters=...) on the view
 
     def get_schema_validation_errors(self, view: APIView) -> dict[str, set[str]]:
         codes = {"invalid", "min_value", "max_value", "max_string_length"}
-        return {"year": codes, "quarter": codes, "department": codes}
+        return {"plan": codes, "year": codes, "quarter": codes, "department": codes}
 
 
 class RollupPagination(StandardCursorPagination):
@@ -111,7 +116,7 @@ class RollupListView(GenericAPIView):
 
     @extend_schema(parameters=[RollupListParamsSerializer], responses=RollupSerializer(many=True))
     def get(self, request: Request) -> Response:
-        rollups = self.filter_queryset(rollups_list())
+        rollups = self.filter_queryset(rollups_list(user=request.user))
         rows = rollup_rows_visible(
             user=request.user, department_id=self.params.get("department"), summary_only=True
         )
@@ -126,8 +131,12 @@ class RollupListView(GenericAPIView):
     def _create(self, request: Request) -> Response:
         data = RollupCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        plan = plan_to_build(request.user, plan_id=values.pop("plan", None), year=values["year"])
+        if plan is None and "plan" in data.validated_data:
+            raise ValidationError({"plan": [_("计划不存在。")]}, code="invalid")
         try:
-            job = rollup_job_create(**data.validated_data, requested_by=request.user)
+            job = rollup_job_create(**values, plan=plan, requested_by=request.user)
         except RollupError as exc:
             raise ValidationError({"year": [str(exc)]}, code="invalid") from exc
         status_url = request.build_absolute_uri(reverse("rollup-job", args=[job.pk]))
@@ -155,7 +164,7 @@ class RollupDetailView(ETagRetrieveMixin, GenericAPIView):
 
     def get_object(self) -> Rollup:
         rows = rollup_rows_visible(user=self.request.user)
-        rollups = rollups_list().prefetch_related(
+        rollups = rollups_list(user=self.request.user).prefetch_related(
             Prefetch("rows", queryset=rows, to_attr="visible_rows")
         )
         return get_object_or_404(rollups, pk=self.kwargs["pk"])
@@ -193,7 +202,7 @@ class RollupExportView(APIView):
     def get(self, request: Request, pk: int) -> HttpResponse:
         params = ExportParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        rollup = get_object_or_404(Rollup, pk=pk)
+        rollup = get_object_or_404(rollups_list(user=request.user), pk=pk)
         rows = list(rollup_rows_visible(user=request.user).filter(rollup=rollup))
         if params.validated_data["format"] == "csv":
             content, content_type, ext = (

@@ -13,6 +13,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from tasks_app.api.plan_filters import PLAN_HELP, DefaultPlanFilterMixin
 from tasks_app.models import ExtensionRequest, Task, TaskStatus
 from tasks_app.workflow.cadence import REPORT_STATUSES
 from tasks_app.workflow.flags import FLAGS
@@ -47,8 +48,8 @@ class StrictBooleanFilter(filters.BooleanFilter):
         super().__init__(*args, **kwargs)
 
 
-class TaskFilter(filters.FilterSet):
-    plan = IdFilter(field_name="plan_id", help_text=_("计划 ID"))
+class TaskFilter(DefaultPlanFilterMixin, filters.FilterSet):
+    plan = IdFilter(field_name="plan_id", help_text=PLAN_HELP)
     chapter = IdFilter(field_name="chapter_id", help_text=_("章节 ID"))
     measure = IdFilter(field_name="measure_id", help_text=_("举措 ID"))
     department = IdFilter(method="filter_department", help_text=_("部门 ID（牵头或配合）"))

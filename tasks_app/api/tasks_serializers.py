@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tasks_app.models import Department, KeyResult, Task, TaskStatus, User
+from tasks_app.rollover.selectors import carry_links
 from tasks_app.workflow import rules as workflow
 from tasks_app.workflow.cadence import REPORT_STATUSES
 from tasks_app.workflow.flags import FLAGS
@@ -191,15 +192,41 @@ def render_task(task: Task) -> dict[str, Any]:
     }
 
 
+# The other end of a year rollover (结转): the task in the earlier or later plan, or null
+# (inline and nullable, for the reason given at NULLABLE_USER_SCHEMA).
+NULLABLE_CARRIED_TASK_SCHEMA = {
+    "type": "object",
+    "nullable": True,
+    "properties": {
+        "id": {"type": "integer"},
+        "code": {"type": "string"},
+        "plan": {"type": "integer"},
+        "year": {"type": "integer"},
+    },
+    "required": ["id", "code", "plan", "year"],
+}
+
+
 class TaskDetailSerializer(TaskSerializer):
-    """One task: also what the caller may do now (transitions and other capabilities)."""
+    """One task: also what the caller may do now (transitions and other capabilities),
+    and the task it was carried from / into at a year rollover (null when none)."""
 
     allowed_actions = serializers.SerializerMethodField()
     capabilities = serializers.SerializerMethodField()
+    carried_from = serializers.SerializerMethodField()
+    carried_to = serializers.SerializerMethodField()
 
     class Meta:
         model = Task
-        fields = [*TASK_FIELDS, "completed_at", "created_at", "allowed_actions", "capabilities"]
+        fields = [
+            *TASK_FIELDS,
+            "completed_at",
+            "created_at",
+            "allowed_actions",
+            "capabilities",
+            "carried_from",
+            "carried_to",
+        ]
         read_only_fields = fields
 
     def to_representation(self, instance: Task) -> dict[str, Any]:
@@ -208,7 +235,22 @@ class TaskDetailSerializer(TaskSerializer):
         data["created_at"] = datetime_json(instance.created_at)
         data["allowed_actions"] = self.get_allowed_actions(instance)
         data["capabilities"] = self.get_capabilities(instance)
+        data["carried_from"] = self.get_carried_from(instance)
+        data["carried_to"] = self.get_carried_to(instance)
         return data
+
+    def _carry_links(self, task: Task) -> dict[str, Any]:
+        if not hasattr(task, "_carry_links"):
+            task._carry_links = carry_links(task)  # one query for both directions
+        return task._carry_links
+
+    @extend_schema_field(NULLABLE_CARRIED_TASK_SCHEMA)
+    def get_carried_from(self, task: Task) -> dict[str, Any] | None:
+        return self._carry_links(task)["carried_from"]
+
+    @extend_schema_field(NULLABLE_CARRIED_TASK_SCHEMA)
+    def get_carried_to(self, task: Task) -> dict[str, Any] | None:
+        return self._carry_links(task)["carried_to"]
 
     def _relations(self, task: Task) -> frozenset[workflow.Relation]:
         cache = self.context.setdefault("_relations", {})

@@ -1,8 +1,18 @@
 """tasks_app models: organisation, plan structure, tasks and the workflow records."""
 
 from .api_support import IdempotencyRecord, Tombstone
-from .org import Department, Membership, Role, User
-from .plan import Chapter, KeyResult, Measure, Milestone, Plan, Task, TaskStatus
+from .org import Department, IssuingBody, Membership, Role, User, default_issuing_body_id
+from .plan import (
+    Chapter,
+    KeyResult,
+    Measure,
+    Milestone,
+    Plan,
+    PlanKind,
+    PlanStatus,
+    Task,
+    TaskStatus,
+)
 from .plan_import import PlanImport
 from .reminders import (
     Channel,
@@ -36,6 +46,7 @@ __all__ = [
     "ExtensionRequest",
     "HistoryEvent",
     "IdempotencyRecord",
+    "IssuingBody",
     "KeyResult",
     "Measure",
     "Membership",
@@ -43,6 +54,8 @@ __all__ = [
     "Notification",
     "Plan",
     "PlanImport",
+    "PlanKind",
+    "PlanStatus",
     "ProgressReport",
     "ProgressReportValue",
     "ReminderDispatch",
@@ -59,4 +72,5 @@ __all__ = [
     "TaskStatus",
     "Tombstone",
     "User",
+    "default_issuing_body_id",
 ]

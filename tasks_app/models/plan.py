@@ -5,11 +5,43 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .org import Department
+from .org import Department, IssuingBody, default_issuing_body_id
+
+
+class PlanKind(models.TextChoices):
+    """What kind of document the plan is; one plan per (body, year, kind)."""
+
+    ANNUAL = "annual", _("年度计划")
+    WORK_REPORT = "work_report", _("政府工作报告任务分工")
+    SUPERVISION_LEDGER = "supervision_ledger", _("督办事项台账")
+
+
+class PlanStatus(models.TextChoices):
+    OPEN = "open", _("执行中")
+    CLOSED = "closed", _("已结转")
 
 
 class Plan(models.Model):
-    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    """One plan of one issuing body for one year and kind.
+
+    A closed plan (结转后) sends no reminders and its rollups are frozen.
+    """
+
+    body = models.ForeignKey(
+        IssuingBody,
+        on_delete=models.PROTECT,
+        related_name="plans",
+        default=default_issuing_body_id,
+        verbose_name=_("发文单位"),
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    kind = models.CharField(
+        _("计划类型"), max_length=24, choices=PlanKind.choices, default=PlanKind.ANNUAL
+    )
+    status = models.CharField(
+        _("计划状态"), max_length=12, choices=PlanStatus.choices, default=PlanStatus.OPEN
+    )
+    closed_at = models.DateTimeField(_("结转时间"), null=True, blank=True)
     title = models.CharField(_("标题"), max_length=200)
     source = models.CharField(_("来源"), max_length=300, blank=True)
     source_text = models.TextField(_("原文"), blank=True)
@@ -19,7 +51,10 @@ class Plan(models.Model):
     class Meta:
         verbose_name = _("计划")
         verbose_name_plural = _("计划")
-        ordering = ["-year"]
+        ordering = ["-year", "body", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["body", "year", "kind"], name="plan_unique_body_year"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -74,9 +109,19 @@ class TaskStatus(models.TextChoices):
     # Set only by import_plan when the task's sentence left the plan text (and undone,
     # with the status before it, when it comes back); no transition leads in or out.
     WITHDRAWN = "withdrawn", _("已撤销")
+    # Carried into the next year's plan (结转): closed here, continued by its carried task.
+    CARRIED_OVER = "carried_over", _("已结转")
 
 
-CLOSED_STATUSES = (TaskStatus.COMPLETED, TaskStatus.CANCELLED, TaskStatus.WITHDRAWN)
+# The one list of closed statuses (workflow rules, flags, cadence, reminders, rollups).
+CLOSED_STATUSES = (
+    TaskStatus.COMPLETED,
+    TaskStatus.CANCELLED,
+    TaskStatus.WITHDRAWN,
+    TaskStatus.CARRIED_OVER,
+)
+# Not chased by flags, reports or reminders: closed, or suspended on purpose.
+NOT_CHASED_STATUSES = (*CLOSED_STATUSES, TaskStatus.SUSPENDED)
 
 
 class Task(models.Model):
@@ -85,7 +130,7 @@ class Task(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
     chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="tasks")
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="tasks")
-    code = models.CharField(_("编号"), max_length=40, unique=True)
+    code = models.CharField(_("编号"), max_length=40)
     sentence_no = models.PositiveSmallIntegerField(_("句序"))
     text = models.TextField(_("原文"))
     title = models.CharField(_("标题"), max_length=200)
@@ -115,6 +160,15 @@ class Task(models.Model):
     # The earliest due date among the task's open milestones, kept by database triggers on
     # every write to milestones or to the task (migration 0007): the application never sets
     # it, and a stale value it saves is recomputed. Read by flags.py for every list.
+    # The task of an earlier plan this one continues (结转); its origin reads `carried_to`.
+    carried_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="carried_to",
+        verbose_name=_("结转自"),
+    )
     next_open_milestone_due = models.DateField(
         _("最近未完成节点时限"), null=True, blank=True, editable=False
     )
@@ -132,6 +186,13 @@ class Task(models.Model):
                 condition=Q(due_date__gte=models.F("start_date")), name="task_due_after_start"
             ),
             models.UniqueConstraint(fields=["measure", "sentence_no"], name="task_unique_sentence"),
+            models.UniqueConstraint(fields=["plan", "code"], name="task_unique_code_in_plan"),
+            # A task is carried over at most once.
+            models.UniqueConstraint(
+                fields=["carried_from"],
+                name="task_carried_once",
+                condition=Q(carried_from__isnull=False),
+            ),
         ]
         indexes = [
             models.Index(fields=["lead_department", "status"], name="task_lead_status"),

@@ -33,7 +33,7 @@ class Rollup(models.Model):
         ordering = ["-year", "-quarter", "-version"]
         constraints = [
             models.UniqueConstraint(
-                fields=["year", "quarter", "version"], name="rollup_unique_version"
+                fields=["plan", "year", "quarter", "version"], name="rollup_unique_version"
             ),
             models.CheckConstraint(
                 condition=Q(quarter__gte=1, quarter__lte=4), name="rollup_quarter_1_4"
@@ -67,6 +67,7 @@ class RollupRow(models.Model):
     tasks_completed = models.PositiveIntegerField(default=0)
     tasks_suspended = models.PositiveIntegerField(default=0)
     tasks_cancelled = models.PositiveIntegerField(default=0)
+    tasks_carried_over = models.PositiveIntegerField(default=0)
     completed_on_time = models.PositiveIntegerField(default=0)
     overdue = models.PositiveIntegerField(default=0)
     red_items = models.PositiveIntegerField(default=0)
@@ -113,6 +114,10 @@ class RollupJob(models.Model):
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
 
+    # The plan to roll up; none: the default body's plan of `year` (older jobs).
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     quarter = models.PositiveSmallIntegerField(_("季度"))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)

@@ -4,6 +4,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from tasks_app.models import Department, Membership, User
+from tasks_app.models.org import DEFAULT_BODY_CODE
 
 DEMO_DISTRICT_USERS = (
     # username, display name, district role, superuser
@@ -16,7 +17,8 @@ DEMO_DISTRICT_USERS = (
 @transaction.atomic
 def demo_accounts_ensure(*, password: str) -> int:
     """Create or reset `admin`, `supervisor`, `leader`, and `lead.<code>`/`staff.<code>`
-    for every department. Returns the number of accounts. Set-based: one hash, bulk writes."""
+    for every department of the default issuing body (大兴区; usernames carry no body).
+    Returns the number of accounts. Set-based: one hash, bulk writes."""
     hashed = make_password(password)
     wanted: dict[str, dict] = {
         name: {
@@ -27,7 +29,7 @@ def demo_accounts_ensure(*, password: str) -> int:
         }
         for name, display, role, su in DEMO_DISTRICT_USERS
     }
-    departments = list(Department.objects.all())
+    departments = list(Department.objects.filter(body__code=DEFAULT_BODY_CODE))
     for dep in departments:
         wanted[f"lead.{dep.code}"] = {
             "display_name": f"{dep.name}负责人",

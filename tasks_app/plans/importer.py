@@ -25,14 +25,22 @@ from tasks_app.models import (
     Chapter,
     Department,
     HistoryEvent,
+    IssuingBody,
     Measure,
     Plan,
     PlanImport,
+    PlanStatus,
     Task,
     TaskStatus,
     User,
 )
 from tasks_app.plans.enrichment import Enrichment, EnrichmentError
+from tasks_app.plans.identity import (
+    body_departments,
+    body_spec,
+    issuing_body_get_or_create,
+    plan_kind,
+)
 from tasks_app.plans.import_children import children_apply, children_create
 from tasks_app.plans.merge import (
     Change,
@@ -137,14 +145,21 @@ def _structure_diff(plan: Plan | None, parsed: ParsedPlan) -> list[Change]:
 
 
 def plan_diff(
-    *, parsed: ParsedPlan, enrichment: Enrichment | None, plan: Plan | None
+    *,
+    parsed: ParsedPlan,
+    enrichment: Enrichment | None,
+    plan: Plan | None,
+    body: IssuingBody | None = None,
 ) -> tuple[PlanDiff, dict[str, Any]]:
-    """The merge of the file against the plan's last snapshot and the database (no writes)."""
+    """The merge of the file against the plan's last snapshot and the database (no writes).
+
+    Departments are the issuing body's only (`body`, None for a body not yet created)."""
+    body_departments = Department.objects.filter(body=body) if body else Department.objects.none()
     last = PlanImport.objects.filter(plan=plan).order_by("-imported_at", "-id").first()
     base = last.snapshot if last else None
     known = sorted(
         {d["code"] for d in (enrichment.departments if enrichment else [])}
-        | set(Department.objects.values_list("code", flat=True))
+        | set(body_departments.values_list("code", flat=True))
     )
     diff = PlanDiff()
     file = file_state(
@@ -165,7 +180,7 @@ def plan_diff(
     wanted = file["departments"]
     app_departments = {
         d["code"]: {"name": d["name"], "kind": d["kind"]}
-        for d in Department.objects.filter(code__in=wanted).values("code", "name", "kind")
+        for d in body_departments.filter(code__in=wanted).values("code", "name", "kind")
     }
     diff.departments_added, diff.department_changes = merge_fields(
         "department", wanted, base.get("departments") if base else None, app_departments, diff
@@ -198,27 +213,36 @@ def _history(task_id: int, action: str, name: str, old: Any, new: Any) -> Histor
     )
 
 
-def _departments_apply(diff: PlanDiff, file: dict[str, Any]) -> dict[str, Department]:
+def _departments_apply(
+    diff: PlanDiff, file: dict[str, Any], body: IssuingBody
+) -> dict[str, Department]:
     Department.objects.bulk_create(
-        Department(code=code, **file["departments"][code]) for code in diff.departments_added
+        Department(body=body, code=code, **file["departments"][code])
+        for code in diff.departments_added
     )
     if diff.department_changes:
-        rows = {
-            d.code: d
-            for d in Department.objects.filter(code__in={c.code for c in diff.department_changes})
-        }
+        changed = {c.code for c in diff.department_changes}
+        rows = {d.code: d for d in Department.objects.filter(body=body, code__in=changed)}
         for change in diff.department_changes:
             setattr(rows[change.code], change.field, change.new)
             rows[change.code].updated_at = timezone.now()
         Department.objects.bulk_update(list(rows.values()), ["name", "kind", "updated_at"])
-    return {d.code: d for d in Department.objects.all()}
+    return body_departments(body)
 
 
 def _plan_apply(
-    plan: Plan | None, parsed: ParsedPlan, file: dict[str, Any], diff: PlanDiff, text: str
+    plan: Plan | None,
+    identity: tuple[IssuingBody, str],
+    parsed: ParsedPlan,
+    file: dict[str, Any],
+    diff: PlanDiff,
+    text: str,
 ) -> Plan:
     if plan is None:
+        body, kind = identity
         return Plan.objects.create(
+            body=body,
+            kind=kind,
             year=parsed.year,
             title=file["plan"]["title"] or parsed.title,
             source=file["plan"]["source"],
@@ -443,6 +467,7 @@ def plan_import(
     *,
     text: str,
     enrichment: Enrichment | None,
+    body_code: str | None = None,
     dry_run: bool = False,
     source: str = "",
     actor: User | None = None,
@@ -460,7 +485,25 @@ def plan_import(
         )
     if problems and not dry_run:
         raise problems[0]
-    plan = Plan.objects.select_for_update().filter(year=parsed.year).first()
+    # The plan is the (issuing body, year, kind) one: body_code, else the enrichment's
+    # plan.body, else the default body (tasks_app/plans/identity.py).
+    spec = body_spec(enrichment=enrichment, code=body_code)
+    kind = plan_kind(enrichment)
+    body = IssuingBody.objects.filter(code=spec.code).first()
+    plan = (
+        Plan.objects.select_for_update()
+        .filter(body__code=spec.code, year=parsed.year, kind=kind)
+        .first()
+    )
+    if plan is not None and plan.status == PlanStatus.CLOSED:
+        closed = EnrichmentError(
+            f"plan {spec.code} {parsed.year} ({kind}) is closed (carried over); "
+            "it is not re-imported",
+            None,
+        )
+        if not dry_run:
+            raise closed
+        problems.append(closed)
     if problems:  # a dry run reports every refusal the real import would make
         return ImportResult(
             plan=plan,
@@ -469,7 +512,7 @@ def plan_import(
             dry_run=True,
             problems=[str(p) for p in problems],
         )
-    diff, file = plan_diff(parsed=parsed, enrichment=enrichment, plan=plan)
+    diff, file = plan_diff(parsed=parsed, enrichment=enrichment, plan=plan, body=body)
     created, updated = _counts(diff)
     result = ImportResult(
         plan=plan, parsed=parsed, diff=diff, dry_run=dry_run, created=created, updated=updated
@@ -482,8 +525,9 @@ def plan_import(
     )
     if dry_run or (diff.empty and same_files):
         return result
-    departments = _departments_apply(diff, file)
-    plan = _plan_apply(plan, parsed, file, diff, text)
+    body = issuing_body_get_or_create(spec=spec)
+    departments = _departments_apply(diff, file, body)
+    plan = _plan_apply(plan, (body, kind), parsed, file, diff, text)
     measures = _structure_apply(plan, parsed)
     history = _tasks_create(plan, parsed, file, diff.added, measures, departments)
     history += _tasks_update(plan, diff, departments)

@@ -234,7 +234,9 @@ class DbTasks:
 def db_state(plan: Plan | None) -> DbTasks:
     if plan is None:
         return DbTasks({}, {}, {}, set(), {}, {})
-    tasks = Task.objects.filter(plan=plan)
+    # The file's tasks only: tasks carried in from an earlier plan (结转) are not the file's,
+    # so no import changes, withdraws or re-creates them.
+    tasks = Task.objects.filter(plan=plan, carried_from__isnull=True)
     rows = tasks.values(
         "id", "code", "title", "text", "lead_department__code", "due_date", "status"
     )

@@ -18,18 +18,20 @@ from tasks_app.models import (
     TaskStatus,
     User,
 )
+from tasks_app.plans.scope import departments_visible_to, plans_visible_to
 from tasks_app.workflow.flags import FLAGS, NOT_CHASED_STATUSES, with_flags
 from tasks_app.workflow.selectors import tasks_visible_to
 
 
-def departments_all() -> QuerySet[Department]:
-    """Every department: names are public within the district."""
-    return Department.objects.all()
+def departments_all(user: User) -> QuerySet[Department]:
+    """The departments of the user's issuing bodies: names are public within a district,
+    not beyond it."""
+    return departments_visible_to(user)
 
 
-def plans_all() -> QuerySet[Plan]:
-    """Plans without their (long) source text."""
-    return Plan.objects.defer("source_text")
+def plans_all(user: User) -> QuerySet[Plan]:
+    """The plans `user` may see, without their (long) source text."""
+    return plans_visible_to(user).defer("source_text")
 
 
 def milestones_visible_to(user: User) -> QuerySet[Milestone]:

@@ -4,9 +4,11 @@
                 (the department leads when no owner is assigned);
   overdue     — past due (催办): the owner and the lead department's leads;
   supervision — ESCALATE_SUPERVISION_AFTER_WORKING_DAYS or more working days overdue:
-                every supervision-office user, and a 督办单 (formal supervision notice) is
-                recorded against the department, once per item and due date;
-  leaders     — ESCALATE_LEADERS_AFTER_WORKING_DAYS or more: every district leader.
+                every supervision-office user of the item's issuing body, and a 督办单
+                (formal supervision notice) is recorded against the department, once per
+                item and due date;
+  leaders     — ESCALATE_LEADERS_AFTER_WORKING_DAYS or more: every district leader of
+                the item's issuing body.
 
 Rungs are cumulative: an item 20 working days late is at overdue, supervision and
 leaders at once, each with its own recipients and its own cool-down.
@@ -22,8 +24,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import Subquery
+from django.db.models.functions import Coalesce
 
-from tasks_app.models import Membership, ReminderLevel, Role, User
+from tasks_app.models import Department, IssuingBody, Membership, ReminderLevel, Role, User
+from tasks_app.models.org import DEFAULT_BODY_CODE
 from tasks_app.reminders.items import ReminderItem
 from tasks_app.workflow.workdays import add_working_days, working_days_between
 
@@ -69,12 +74,19 @@ def levels_for(item: ReminderItem, rules: LadderRules) -> list[str]:
 
 @dataclass
 class Audience:
-    """Everyone the ladder may address, loaded in three queries for all items at once."""
+    """Everyone the ladder may address, loaded in four queries for all items at once.
+
+    Supervisors and leaders hear only of items of their own issuing body (an item's body
+    is its department's); a person without a body belongs to the default one (大兴区).
+    """
 
     leads_by_department: dict[int, list[int]] = field(default_factory=dict)
     supervisors: list[int] = field(default_factory=list)
     leaders: list[int] = field(default_factory=list)
     active_owners: set[int] = field(default_factory=set)
+    body_of_department: dict[int, int] = field(default_factory=dict)
+    supervisors_by_body: dict[int, list[int]] = field(default_factory=dict)
+    leaders_by_body: dict[int, list[int]] = field(default_factory=dict)
 
     @classmethod
     def for_items(cls, items: Iterable[ReminderItem]) -> Audience:
@@ -92,16 +104,38 @@ class Audience:
         for department_id, user_id in leads.values_list("department_id", "user_id"):
             grouped[department_id].append(user_id)
         audience.leads_by_department = dict(grouped)
-        district = User.objects.filter(
-            is_active=True, district_role__in=(Role.SUPERVISOR, Role.LEADER)
-        ).order_by("id")
-        for user_id, role in district.values_list("id", "district_role"):
+        audience.body_of_department = dict(
+            Department.objects.filter(pk__in=department_ids).values_list("pk", "body_id")
+        )
+        default_body = IssuingBody.objects.filter(code=DEFAULT_BODY_CODE).values("pk")[:1]
+        district = (
+            User.objects.filter(is_active=True, district_role__in=(Role.SUPERVISOR, Role.LEADER))
+            .annotate(body_key=Coalesce("body_id", Subquery(default_body)))
+            .order_by("id")
+        )
+        by_body: dict[str, dict[int, list[int]]] = {
+            Role.SUPERVISOR: defaultdict(list),
+            Role.LEADER: defaultdict(list),
+        }
+        for user_id, role, body_id in district.values_list("id", "district_role", "body_key"):
             (audience.supervisors if role == Role.SUPERVISOR else audience.leaders).append(user_id)
+            by_body[role][body_id].append(user_id)
+        audience.supervisors_by_body = dict(by_body[Role.SUPERVISOR])
+        audience.leaders_by_body = dict(by_body[Role.LEADER])
         owner_ids = {item.owner_id for item in items if item.owner_id}
         audience.active_owners = set(
             User.objects.filter(pk__in=owner_ids, is_active=True).values_list("id", flat=True)
         )
         return audience
+
+    def body_of(self, item: ReminderItem) -> int | None:
+        return self.body_of_department.get(item.department_id)
+
+    def district_people(self, level: str, body_id: int | None) -> list[int]:
+        """The supervisors (SUPERVISION) or leaders (LEADERS) of one body."""
+        people = self.supervisors_by_body if level == ReminderLevel.SUPERVISION else None
+        people = self.leaders_by_body if people is None else people
+        return list(people.get(body_id, [])) if body_id is not None else []
 
     def recipients(self, item: ReminderItem, level: str) -> list[int]:
         owner = [item.owner_id] if item.owner_id in self.active_owners else []
@@ -110,9 +144,7 @@ class Audience:
             return owner or list(leads)
         if level == ReminderLevel.OVERDUE:
             return list(dict.fromkeys([*owner, *leads]))
-        if level == ReminderLevel.SUPERVISION:
-            return list(self.supervisors)
-        return list(self.leaders)
+        return self.district_people(level, self.body_of(item))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 Each is one set-based query (reports: one per chased period, at most
 REPORT_CHASE_MAX_PERIODS) whatever the number of tasks. Suspended, completed, cancelled
-and archived tasks are never chased (flags.NOT_CHASED_STATUSES).
+and archived tasks are never chased (flags.NOT_CHASED_STATUSES), nor any task of a
+closed (结转) plan.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from tasks_app.models import Milestone, Task
+from tasks_app.models import Milestone, PlanStatus, Task
 from tasks_app.reminders.items import ReminderItem
 from tasks_app.reminders.registry import register_provider
 from tasks_app.workflow.cadence import (
@@ -30,7 +31,9 @@ TASK_DEADLINE, MILESTONE, PROGRESS_REPORT = "task_deadline", "milestone", "progr
 
 
 def _chased_tasks() -> QuerySet[Task]:
-    return Task.objects.filter(is_archived=False).exclude(status__in=NOT_CHASED_STATUSES)
+    return Task.objects.filter(is_archived=False, plan__status=PlanStatus.OPEN).exclude(
+        status__in=NOT_CHASED_STATUSES
+    )
 
 
 @register_provider

@@ -125,7 +125,8 @@ def _item_payload(c: Candidate) -> dict:
 #
 # Every escalated item goes to every supervisor (and, further on, every district leader): the
 # item × recipient product is large (a city: ~40,000 items × ~50 people) but it is the same
-# list for everyone at that rung. So the plan keeps one shared list per shared rung, and
+# list for everyone at that rung. So the plan keeps one shared list per shared rung and
+# issuing body (a body's supervisors hear of its items only), and
 # for the owners and department leads one small list each; an entry is one int, item index
 # × LEVELS + rung index. Each recipient's candidates are expanded, filtered by the
 # cool-down, rendered and written one recipient at a time, and thrown away.
@@ -140,10 +141,10 @@ class _Plan:
     items: list[ReminderItem]
     late: list[int]  # working days overdue, per item
     personal: dict[int, array]  # recipient → entries (due soon / overdue: owner, leads)
-    shared: dict[str, array]  # shared rung → entries
-    shared_people: dict[str, list[int]]  # shared rung → recipients
+    shared: dict[tuple[str, int | None], array]  # (shared rung, body) → entries
+    shared_people: dict[tuple[str, int | None], list[int]]  # (rung, body) → recipients
     candidates: int = 0
-    shared_sets: dict[str, set[int]] = field(init=False)
+    shared_sets: dict[tuple[str, int | None], set[int]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.shared_sets = {level: set(people) for level, people in self.shared_people.items()}
@@ -169,20 +170,22 @@ class _Plan:
 def _plan(items: list[ReminderItem], rules: LadderRules, audience: Audience) -> _Plan:
     """The same (item, rung, recipient) triples as candidates_for, without the product."""
     personal: dict[int, array] = defaultdict(lambda: array("q"))
-    shared = {level: array("q") for level in SHARED_LEVELS}
-    shared_people = {
-        ReminderLevel.SUPERVISION: list(audience.supervisors),
-        ReminderLevel.LEADERS: list(audience.leaders),
-    }
+    # Supervisors and leaders hear of their own issuing body's items only.
+    shared: dict[tuple[str, int | None], array] = {}
+    shared_people: dict[tuple[str, int | None], list[int]] = {}
     late_of = []
     count = 0
     for index, item in enumerate(items):
         late_of.append(working_days_overdue(item.due_date, rules.today))
         for level in levels_for(item, rules):
             entry = index * N_LEVELS + LEVELS.index(level)
-            if level in shared:
-                shared[level].append(entry)
-                count += len(shared_people[level])
+            if level in SHARED_LEVELS:
+                key = (level, audience.body_of(item))
+                if key not in shared:
+                    shared[key] = array("q")
+                    shared_people[key] = audience.district_people(*key)
+                shared[key].append(entry)
+                count += len(shared_people[key])
                 continue
             for recipient_id in audience.recipients(item, level):
                 personal[recipient_id].append(entry)

@@ -18,7 +18,17 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tasks_app.models import Chapter, Department, Plan, Rollup, RollupJob, RollupLevel, RollupRow
+from tasks_app.models import (
+    Chapter,
+    Department,
+    Plan,
+    PlanStatus,
+    Rollup,
+    RollupJob,
+    RollupLevel,
+    RollupRow,
+)
+from tasks_app.models.org import DEFAULT_BODY_CODE
 from tasks_app.rollups.columns import METRIC_FIELDS
 from tasks_app.rollups.metrics import (
     PLAN_KEY,
@@ -43,12 +53,23 @@ class RollupError(ValueError):
     """A rollup cannot be built (no such plan, no such quarter)."""
 
 
-def _plan_for(year: int, quarter: int) -> Plan:
+def _plan_for(year: int, quarter: int, plan: Plan | None = None) -> Plan:
+    """The plan to roll up: `plan` (which must be of `year`), else the default body's
+    annual plan of `year`. A closed (结转) plan's rollups are frozen: none is built."""
     if quarter not in (1, 2, 3, 4):
         raise RollupError(_("季度须为1至4。"))
-    plan = Plan.objects.filter(year=year).first()
+    if plan is None:
+        plan = (
+            Plan.objects.filter(year=year, body__code=DEFAULT_BODY_CODE)
+            .order_by("kind", "pk")
+            .first()
+        )
+    elif plan.year != year:
+        plan = None
     if plan is None:
         raise RollupError(_("%(year)s年度没有计划。") % {"year": year})
+    if plan.status == PlanStatus.CLOSED:
+        raise RollupError(_("该计划已结转关闭，季度汇总已冻结。"))
     return plan
 
 
@@ -94,15 +115,26 @@ def _department_rows(rollup: Rollup, table: Table) -> list[RollupRow]:
 
 @transaction.atomic
 def rollup_build(
-    *, year: int, quarter: int, built_by: Any = None, today: dt.date | None = None
+    *,
+    year: int,
+    quarter: int,
+    plan: Plan | None = None,
+    built_by: Any = None,
+    today: dt.date | None = None,
 ) -> Rollup:
-    """Build and freeze the next version of the (year, quarter) rollup. ~30 queries."""
-    plan = _plan_for(year, quarter)
-    Plan.objects.select_for_update().filter(pk=plan.pk).first()  # one builder per plan
+    """Build and freeze the next version of the (plan, year, quarter) rollup. ~30 queries.
+
+    Without `plan`: the default body's plan of `year`."""
+    plan = _plan_for(year, quarter, plan)
+    locked = Plan.objects.select_for_update().filter(pk=plan.pk).first()  # one builder per plan
+    if locked is None or locked.status == PlanStatus.CLOSED:  # closed while we waited
+        raise RollupError(_("该计划已结转关闭，季度汇总已冻结。"))
     period = Quarter(year, quarter)
     as_of = min(period.end, today or timezone.localdate())
     scope = Scope(plan=plan, quarter=period, as_of=as_of)
-    latest = Rollup.objects.filter(year=year, quarter=quarter).aggregate(v=Max("version"))["v"]
+    latest = Rollup.objects.filter(plan=plan, year=year, quarter=quarter).aggregate(
+        v=Max("version")
+    )["v"]
     rollup = Rollup.objects.create(
         plan=plan,
         year=year,
@@ -133,10 +165,12 @@ def rollup_build(
 
 
 @transaction.atomic
-def rollup_job_create(*, year: int, quarter: int, requested_by: Any) -> RollupJob:
+def rollup_job_create(
+    *, year: int, quarter: int, requested_by: Any, plan: Plan | None = None
+) -> RollupJob:
     """Queue a build; the worker picks it up once this transaction commits."""
-    _plan_for(year, quarter)
-    job = RollupJob.objects.create(year=year, quarter=quarter, requested_by=requested_by)
+    plan = _plan_for(year, quarter, plan)
+    job = RollupJob.objects.create(plan=plan, year=year, quarter=quarter, requested_by=requested_by)
 
     def enqueue() -> None:
         from tasks_app.tasks import rollup_build_job
@@ -160,7 +194,9 @@ def rollup_job_run(*, job_id: int) -> int | None:
             job = RollupJob.objects.select_for_update().get(pk=job_id)
             if job.status == RollupJob.Status.DONE:
                 return job.rollup_id
-            rollup = rollup_build(year=job.year, quarter=job.quarter, built_by=job.requested_by)
+            rollup = rollup_build(
+                year=job.year, quarter=job.quarter, plan=job.plan, built_by=job.requested_by
+            )
             job.status, job.rollup, job.error = RollupJob.Status.DONE, rollup, ""
             job.finished_at = timezone.now()
             job.save()
@@ -176,15 +212,26 @@ def rollup_job_run(*, job_id: int) -> int | None:
 
 
 def rollup_build_previous_quarter(*, today: dt.date) -> int | None:
-    """The scheduled build for the quarter just closed; once per quarter (a redelivered
-    message finds the rollup built after the close and reuses it)."""
+    """The scheduled build for the quarter just closed, for every open plan of its year;
+    once per quarter and plan (a redelivered message finds the rollup built after the
+    close and reuses it). Returns the first plan's rollup id (by body code), or None."""
     period = Quarter.of(today).previous()
-    if not Plan.objects.filter(year=period.year).exists():
-        logger.info("no plan for %s; nothing to roll up", period.year)
+    plans = list(
+        Plan.objects.filter(year=period.year, status=PlanStatus.OPEN).order_by(
+            "body__code", "kind", "pk"
+        )
+    )
+    if not plans:
+        logger.info("no open plan for %s; nothing to roll up", period.year)
         return None
-    after_close = Rollup.objects.filter(
-        year=period.year, quarter=period.quarter, as_of=period.end
-    ).first()
-    if after_close is not None:
-        return after_close.pk
-    return rollup_build(year=period.year, quarter=period.quarter, today=today).pk
+    built = []
+    for plan in plans:  # one per issuing body and kind: a handful
+        after_close = Rollup.objects.filter(
+            plan=plan, year=period.year, quarter=period.quarter, as_of=period.end
+        ).first()
+        if after_close is None:
+            after_close = rollup_build(
+                year=period.year, quarter=period.quarter, plan=plan, today=today
+            )
+        built.append(after_close.pk)
+    return built[0]

@@ -15,6 +15,7 @@ METRIC_COLUMNS = (
     ("tasks_completed", _("已完成")),
     ("tasks_suspended", _("已暂停")),
     ("tasks_cancelled", _("已取消")),
+    ("tasks_carried_over", _("已结转")),
     ("completed_on_time", _("按期完成")),
     ("overdue", _("逾期未完成")),
     ("red_items", _("红灯事项")),

@@ -1,15 +1,26 @@
 """Who reads which rollups and rows.
 
-Supervisors, district leaders and admins read every rollup and every row. A department
-lead (部门负责人) reads the rollups too, but only the rows of the departments they lead:
-no plan or chapter rows, no other department. Everyone else: nothing.
+Supervisors, district leaders and admins read every rollup and every row of their own
+body's plans (admins: of every plan). A department lead (部门负责人) reads the rollups of
+their departments' plans too, but only the rows of the departments they lead: no plan or
+chapter rows, no other department. Everyone else: nothing.
 """
 
 from __future__ import annotations
 
 from django.db.models import Case, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 
-from tasks_app.models import Membership, Rollup, RollupJob, RollupLevel, RollupRow, User
+from tasks_app.models import (
+    IssuingBody,
+    Membership,
+    Rollup,
+    RollupJob,
+    RollupLevel,
+    RollupRow,
+    User,
+)
+from tasks_app.models.org import DEFAULT_BODY_CODE
+from tasks_app.plans.scope import district_plans_of, own_body, plans_visible_to
 from tasks_app.workflow.selectors import sees_everything
 
 
@@ -28,15 +39,26 @@ def rollups_readable_by(user: User) -> bool:
     )
 
 
-def rollups_list(*, year: int | None = None, quarter: int | None = None) -> QuerySet[Rollup]:
-    """Rollups, newest first, with `latest_version` of their (year, quarter) annotated."""
+def rollups_list(
+    *, user: User, year: int | None = None, quarter: int | None = None
+) -> QuerySet[Rollup]:
+    """Rollups of the plans `user` may read, newest first, with `latest_version` of their
+    (plan, year, quarter) annotated."""
     rollups = Rollup.objects.select_related("built_by")
+    district_plans = district_plans_of(user) if sees_everything(user) else None
+    if sees_everything(user):
+        if district_plans is not None:
+            rollups = rollups.filter(plan_id__in=district_plans.values("pk"))
+    else:
+        rollups = rollups.filter(plan_id__in=plans_visible_to(user).values("pk"))
     if year is not None:
         rollups = rollups.filter(year=year)
     if quarter is not None:
         rollups = rollups.filter(quarter=quarter)
     newest = (
-        Rollup.objects.filter(year=OuterRef("year"), quarter=OuterRef("quarter"))
+        Rollup.objects.filter(
+            plan_id=OuterRef("plan_id"), year=OuterRef("year"), quarter=OuterRef("quarter")
+        )
         .order_by("-version")
         .values("version")[:1]
     )
@@ -70,6 +92,14 @@ def rollup_rows_visible(
 
 
 def rollup_jobs_visible(user: User) -> QuerySet[RollupJob]:
-    if sees_everything(user):
+    """Build jobs of the district reader's own body's plans (administrators: all)."""
+    if not sees_everything(user):
+        return RollupJob.objects.none()
+    plans = district_plans_of(user)
+    if plans is None:
         return RollupJob.objects.all()
-    return RollupJob.objects.none()
+    scope = Q(plan_id__in=plans.values("pk"))
+    # Jobs without a plan (queued before plans had bodies) build the default body's plan.
+    if IssuingBody.objects.filter(code=DEFAULT_BODY_CODE, pk=own_body(user)).exists():
+        scope |= Q(plan__isnull=True)
+    return RollupJob.objects.filter(scope)

@@ -25,7 +25,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import CharField, DateTimeField, QuerySet
 
-from tasks_app.models import ProgressReport, Task, TaskStatus
+from tasks_app.models import ProgressReport, Task
+from tasks_app.models.plan import NOT_CHASED_STATUSES
 from tasks_app.workflow.sql import (
     Dialect,
     Fragment,
@@ -40,12 +41,8 @@ from tasks_app.workflow.sql import (
 IN, LATE, MISSING, PENDING, NOT_REQUIRED = "in", "late", "missing", "pending", "not_required"
 REPORT_STATUSES = (IN, LATE, MISSING, PENDING, NOT_REQUIRED)
 PERIOD_RE = re.compile(r"^(?P<year>\d{4})-(?P<month>0[1-9]|1[0-2])$")
-NOT_REQUIRED_STATUSES = (
-    TaskStatus.COMPLETED,
-    TaskStatus.CANCELLED,
-    TaskStatus.SUSPENDED,
-    TaskStatus.WITHDRAWN,
-)
+# No report is owed by a task that is not chased (closed, or suspended on purpose).
+NOT_REQUIRED_STATUSES = NOT_CHASED_STATUSES
 
 
 def period_of(day: dt.date) -> str:

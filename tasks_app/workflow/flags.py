@@ -6,8 +6,8 @@ red    — the deadline or an open milestone has passed, or progress is more tha
 yellow — the deadline or an open milestone falls within the warning window
          (WARNING_WINDOW_WORKING_DAYS working days), or progress is
          FLAG_YELLOW_BEHIND_POINTS..FLAG_RED_BEHIND_POINTS behind;
-green  — otherwise, and always for completed or cancelled tasks (suspended too:
-         a suspended task is not chased).
+green  — otherwise, and always for tasks that are not chased (NOT_CHASED_STATUSES:
+         completed, cancelled, withdrawn 已撤销, carried over 已结转, and suspended).
 """
 
 from __future__ import annotations
@@ -21,18 +21,13 @@ from types import MappingProxyType
 from django.conf import settings
 from django.db.models import BooleanField, CharField, DateField, IntegerField, QuerySet
 
-from tasks_app.models import Task, TaskStatus
+from tasks_app.models import Task
+from tasks_app.models.plan import NOT_CHASED_STATUSES
 from tasks_app.workflow.sql import Dialect, Fragment, attach, text_list, vendor_of
 from tasks_app.workflow.workdays import add_working_days
 
 RED, YELLOW, GREEN = "red", "yellow", "green"
 FLAGS = (GREEN, YELLOW, RED)
-NOT_CHASED_STATUSES = (
-    TaskStatus.COMPLETED,
-    TaskStatus.CANCELLED,
-    TaskStatus.SUSPENDED,
-    TaskStatus.WITHDRAWN,
-)
 FAR_FUTURE = dt.date(9999, 12, 31)
 
 

@@ -18,6 +18,7 @@ from enum import StrEnum
 from django.utils.translation import gettext_lazy as _
 
 from tasks_app.models import Membership, Task, TaskStatus, User
+from tasks_app.models.plan import CLOSED_STATUSES as CLOSED_TASK_STATUSES
 from tasks_app.workflow.selectors import co_departments_of
 
 S = TaskStatus
@@ -58,7 +59,9 @@ class Transition:
 
 
 OPEN_STATUSES = frozenset({S.NOT_STARTED, S.IN_PROGRESS, S.PENDING_REVIEW, S.SUSPENDED})
-CLOSED_STATUSES = frozenset({S.COMPLETED, S.CANCELLED, S.WITHDRAWN})
+# withdrawn (撤销) by a re-import; carried_over (已结转) by a year rollover, the work going
+# on in the carried task. The list itself is the model's (tasks_app.models.plan).
+CLOSED_STATUSES = frozenset(CLOSED_TASK_STATUSES)
 
 
 def _transition(

@@ -36,6 +36,7 @@ from tasks_app.models import (
     Task,
     User,
 )
+from tasks_app.plans.scope import district_plans_of
 from tasks_app.workflow.cadence import last_closed_period, report_fragments_for
 from tasks_app.workflow.flags import (
     NOT_CHASED_STATUSES,
@@ -64,7 +65,8 @@ def is_supervisor(user: User) -> bool:
 
 
 def sees_everything(user: User) -> bool:
-    """Supervisors, district leaders and admins read the whole plan."""
+    """Supervisors, district leaders and admins read whole plans (of their own body:
+    plan_scope.district_plans_of)."""
     return user.is_superuser or user.district_role in (Role.SUPERVISOR, Role.LEADER)
 
 
@@ -86,9 +88,16 @@ def tasks_visible_to(user: User) -> QuerySet[Task]:
 
 
 def restrict_to_visible(tasks: QuerySet[Task], user: User) -> QuerySet[Task]:
-    """`tasks` narrowed to those the user may see (archived ones are the caller's business)."""
+    """`tasks` narrowed to those the user may see (archived ones are the caller's business).
+
+    District roles read every task of their own body's plans; administrators read all;
+    others the tasks of their departments (which belong to their departments' body).
+    """
     if sees_everything(user):
-        return tasks
+        plans = district_plans_of(user)
+        if plans is None:
+            return tasks
+        return tasks.filter(plan_id__in=plans.values("pk"))
     return tasks.filter(pk__in=RawSQL(_VISIBLE_TASK_IDS, [user.pk, user.pk]))
 
 

@@ -107,6 +107,8 @@ def test_list_and_detail_render_the_same_task_alike(world: World, validated_api)
         "created_at",
         "allowed_actions",
         "capabilities",
+        "carried_from",
+        "carried_to",
     }
 
 

@@ -140,6 +140,8 @@ CONSOLE = _rows([
     ("POST",  "quarters/build/",                            "LGN 302 403 403 403 403 403 403 403"),
     ("GET",   "indicators/",                                "LGN 200 200 200 403 200 403 200 403"),
     ("GET",   "departments/{pk}/ lead-dept",                "LGN 200 200 200 403 403 403 403 403"),
+    ("GET",   "rollover/",                                  "LGN 200 403 403 403 403 403 403 403"),
+    ("POST",  "rollover/",                                  "LGN 200 403 403 403 403 403 403 403"),
 ])
 
 ROOT = _rows([

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -38,9 +40,12 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def overdue_board(request: HttpRequest) -> HttpResponse:
     viewer, today = request.viewer, timezone.localdate()
-    chapters, departments = filter_choices(None if viewer.sees_all else viewer.led_department_ids)
+    chapters, departments = filter_choices(
+        None if viewer.sees_all else viewer.led_department_ids, viewer.plan
+    )
     form = BoardFilterForm(request.GET, chapters=chapters, departments=departments)
-    items = board_items(user=viewer.user, today=today, filters=form.filters())
+    filters = replace(form.filters(), plan_id=viewer.plan_id)
+    items = board_items(user=viewer.user, today=today, filters=filters)
     paginator = Paginator(with_supervision_activity(items), PAGE_SIZE)
     page_obj = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()

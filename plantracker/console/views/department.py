@@ -27,8 +27,13 @@ def department(request: HttpRequest, pk: int) -> HttpResponse:
     viewer, today = request.viewer, timezone.localdate()
     if not viewer.may_see_department(pk):
         return forbidden(request, _("部门负责人只能查看本部门的页面。"))
-    dept = get_object_or_404(Department, pk=pk)
-    tasks = department_tasks(user=viewer.user, department_id=dept.pk, today=today)
+    bodies = Department.objects.all() if viewer.user.is_superuser else None
+    if bodies is None:
+        bodies = Department.objects.filter(body_id__in=viewer.body_ids)
+    dept = get_object_or_404(bodies, pk=pk)
+    tasks = department_tasks(
+        user=viewer.user, department_id=dept.pk, today=today, plan_id=viewer.plan_id
+    )
     for task in tasks:
         task.working_days_overdue = working_days_overdue(task, today)
         task.is_lead = task.lead_department_id == dept.pk
@@ -37,6 +42,8 @@ def department(request: HttpRequest, pk: int) -> HttpResponse:
         "department": dept,
         "tasks": tasks,
         "flags": Counter(task.flag for task in tasks),
-        "rollup_row": latest_department_row(user=viewer.user, department_id=dept.pk),
+        "rollup_row": latest_department_row(
+            user=viewer.user, department_id=dept.pk, plan_id=viewer.plan_id
+        ),
     }
     return page(request, "console/department.html", context)

@@ -17,7 +17,7 @@ from plantracker.console.views.quarter import series_figure
 @console_view
 @require_GET
 def indicators(request: HttpRequest) -> HttpResponse:
-    rows = indicator_rows()
+    rows = indicator_rows(plan_id=request.viewer.plan_id)
     groups = [
         (key, list(items))
         for key, items in groupby(

@@ -20,7 +20,7 @@ from plantracker.console.selectors import (
     rollup_rows_by_level,
 )
 from plantracker.console.views.common import page
-from tasks_app.models import Plan, Rollup, RollupLevel
+from tasks_app.models import PlanStatus, Rollup, RollupLevel
 from tasks_app.rollups.build import RollupError, rollup_job_create
 from tasks_app.rollups.quarters import Quarter
 
@@ -55,7 +55,8 @@ def _charts(rollup: Rollup, levels: dict, rows: list[IndicatorRow]) -> dict:
 @console_view
 @require_GET
 def quarter(request: HttpRequest) -> HttpResponse:
-    choices = rollup_choices()
+    viewer = request.viewer
+    choices = rollup_choices(user=viewer.user, plan_id=viewer.plan_id)
     rollup = _chosen(choices, request.GET.get("rollup"))
     context = {
         "title": _("季度汇总"),
@@ -63,11 +64,11 @@ def quarter(request: HttpRequest) -> HttpResponse:
         "rollup": rollup,
         "quarters": (1, 2, 3, 4),
     }
-    if request.viewer.can_urge:
-        context["plan_years"] = list(Plan.objects.order_by("-year").values_list("year", flat=True))
+    if viewer.can_urge and viewer.plan is not None and viewer.plan.status == PlanStatus.OPEN:
+        context["plan_years"] = [viewer.plan.year]  # rollups of the chosen plan only
     if rollup is not None:
         levels = rollup_rows_by_level(user=request.viewer.user, rollup=rollup)
-        rows = indicator_rows(as_of=rollup.as_of)
+        rows = indicator_rows(plan_id=rollup.plan_id, as_of=rollup.as_of)
         export = reverse("rollup-export", args=[rollup.pk])
         context.update(
             plan_row=next(iter(levels[RollupLevel.PLAN]), None),
@@ -91,8 +92,11 @@ def quarter_build(request: HttpRequest) -> HttpResponse:
         return denied
     try:
         period = Quarter(int(request.POST["year"]), int(request.POST["quarter"]))
+        plan = request.viewer.plan
+        if plan is None or plan.year != period.year:
+            raise RollupError(_("%(year)s年度没有计划。") % {"year": period.year})
         rollup_job_create(
-            year=period.year, quarter=period.quarter, requested_by=request.viewer.user
+            year=period.year, quarter=period.quarter, plan=plan, requested_by=request.viewer.user
         )
     except (KeyError, ValueError, RollupError) as exc:
         messages.error(request, str(exc) if isinstance(exc, RollupError) else _("季度无效。"))

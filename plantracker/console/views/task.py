@@ -18,6 +18,7 @@ from plantracker.console.selectors import task_page
 from plantracker.console.views.common import error_text, page
 from plantracker.errors import ApplicationError
 from tasks_app.models import Attachment, KeyResult, ProgressReport
+from tasks_app.rollover.selectors import carry_links
 from tasks_app.workflow import rules as workflow
 from tasks_app.workflow.selectors import (
     co_departments_of,
@@ -64,6 +65,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "title": f"{task.code} {task.title}",
         "task": task,
+        "carry": carry_links(task),
         "page": data,
         "key_results": key_results,
         "co_departments": co_departments_of(task),

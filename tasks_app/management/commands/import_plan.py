@@ -56,6 +56,11 @@ class Command(BaseCommand):
             help="enrichment YAML (default: enrichment.yaml beside the plan text)",
         )
         parser.add_argument(
+            "--body",
+            default=None,
+            help="issuing body code (default: the enrichment's plan.body, else daxing)",
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="print the diff it would apply, write nothing"
         )
         parser.add_argument(
@@ -71,6 +76,7 @@ class Command(BaseCommand):
         enrichment: Path | None,
         dry_run: bool,
         if_changed: bool,
+        body: str | None = None,
         **options: Any,
     ) -> None:
         enrichment_path = enrichment or path.with_name("enrichment.yaml")
@@ -86,7 +92,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"{path}: unchanged since the last import; nothing to change")
                 return
             result = plan_import(
-                text=text, enrichment=spec, dry_run=dry_run, source=f"import_plan {path}"
+                text=text,
+                enrichment=spec,
+                body_code=body,
+                dry_run=dry_run,
+                source=f"import_plan {path}",
             )
         except PlanParseError as exc:
             raise CommandError(str(exc)) from exc

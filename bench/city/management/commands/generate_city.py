@@ -5,7 +5,8 @@ PostgreSQL with COPY, in one transaction, then ANALYZEs the tables: at scale 1 a
 3.5 million rows in a few minutes. The rows themselves (what, how many, how they
 scale) are described in `_city_rows.py`. Deterministic: the same seed, scale and anchor
 day give the same rows and ids. PostgreSQL only; refuses a database that already holds
-one of the plan years or department codes it would write.
+a plan of the anchor year for one of its districts, or a department code it would write.
+Each of the 16 districts is an issuing body with its own plan of the anchor year.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from indicators_app.models import Indicator, Observation
 from tasks_app.models import (
     Chapter,
     Department,
+    IssuingBody,
     KeyResult,
     Measure,
     Membership,
@@ -48,7 +50,7 @@ PROGRESS_MIN_ROWS = 50_000  # smaller tables print their final line only
 TABLES: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
     "department": (
         Department,
-        ("id", "code", "name", "kind", "webhook_url", "is_active", "updated_at"),
+        ("id", "code", "name", "kind", "webhook_url", "is_active", "updated_at", "body_id"),
     ),
     "user": (
         User,
@@ -64,10 +66,23 @@ TABLES: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
             "notify_email",
             "notify_webhook",
             "is_staff",
+            "body_id",
         ),
     ),
     "membership": (Membership, ("id", "user_id", "department_id", "role")),
-    "plan": (Plan, ("id", "year", "title", "source", "source_text", "imported_at", "updated_at")),
+    "plan": (
+        Plan,
+        (
+            "id",
+            "year",
+            "title",
+            "source",
+            "source_text",
+            "imported_at",
+            "updated_at",
+            "body_id",
+        ),
+    ),
     "chapter": (Chapter, ("id", "plan_id", "number", "title")),
     "measure": (Measure, ("id", "chapter_id", "number", "title", "text")),
     "task": (
@@ -278,6 +293,17 @@ def copy_rows(
     return progress.done
 
 
+def _district_bodies() -> list[int]:
+    """An issuing body per district (by name: 大兴区 is the default body), created if new."""
+    ids = []
+    for code, name in DISTRICTS:
+        body = IssuingBody.objects.filter(name=name).first()
+        if body is None:
+            body = IssuingBody.objects.create(code=code, name=name)
+        ids.append(body.pk)
+    return ids
+
+
 def _first_ids() -> dict[str, int]:
     first = {}
     with connection.cursor() as cursor:
@@ -350,9 +376,13 @@ class Command(BaseCommand):
         self.stdout.write(f"generate_city: done in {time.monotonic() - started:.1f} s")
 
     def _refuse_clashes(self, city: City) -> None:
-        years = Plan.objects.filter(year__in=city.plan_years).values_list("year", flat=True)
-        if years:
-            raise CommandError(f"plans for {sorted(years)} exist already: use a fresh database")
+        names = [name for _code, name in DISTRICTS]
+        clashes = Plan.objects.filter(year__in=city.plan_years, body__name__in=names)
+        if clashes.exists():
+            raise CommandError(
+                f"plans of {sorted(set(city.plan_years))} exist already for these districts: "
+                "use a fresh database"
+            )
         prefixes = models.Q()
         for dcode, _name in DISTRICTS:
             prefixes |= models.Q(code__startswith=f"{dcode}-")
@@ -367,6 +397,7 @@ class Command(BaseCommand):
         def put(table: str, rows: Iterable[tuple], total: int) -> None:
             copy_rows(table, rows, total=total, now=now, write=out)
 
+        city.body_ids = _district_bodies()
         put("department", city.department_rows(), sizes.departments)
         put("user", city.user_rows(), sizes.people)
         put("membership", city.membership_rows(), sizes.people - 3 * len(DISTRICTS))

@@ -1,0 +1,1 @@
+"""Year rollover (结转): close a plan year and carry its unfinished tasks into the next."""
