@@ -26,6 +26,7 @@ from rest_framework import serializers
 from rest_framework_simplejwt.views import TokenViewBase
 
 from plantracker.api.concurrency import ETagRetrieveMixin
+from plantracker.api.sync import TOMBSTONE_SCHEMA
 
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 EXTRA_ERROR_STATUS_CODES = ("409", "412", "413")
@@ -197,4 +198,41 @@ def postprocess_ecma_patterns(result: dict, generator: Any, **kwargs: Any) -> di
     """Spectacular hook: Python's `(?P<name>…)` groups (from RegexValidator) are not ECMA 262
     regexes, which OpenAPI requires; plain groups match the same strings."""
     _ecma_patterns(result)
+    return result
+
+
+def postprocess_parameter_enums(result: dict, generator: Any, **kwargs: Any) -> dict:
+    """Spectacular hook: a query parameter's inline enum becomes a `$ref` to the named
+    component enum with the same values (`status` → TaskStatusEnum, `flag` → FlagEnum), so a
+    generated client has one type per value set. An enum with no component gets a name of
+    its own (`<Param>ParameterEnum`) instead of a title-derived one."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    by_values = {
+        frozenset(component["enum"]): name
+        for name, component in sorted(schemas.items())
+        if isinstance(component.get("enum"), list) and component.get("type") == "string"
+    }
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", ()):
+                schema = parameter.get("schema", {})
+                values = schema.get("enum")
+                if parameter.get("in") != "query" or not isinstance(values, list):
+                    continue
+                name = by_values.get(frozenset(values))
+                if name is None:
+                    name = "".join(part.title() for part in parameter["name"].split("_"))
+                    name = f"{name}ParameterEnum"
+                    schemas.setdefault(name, {"type": "string", "enum": list(values)})
+                    by_values[frozenset(values)] = name
+                parameter["schema"] = {"$ref": f"#/components/schemas/{name}"}
+    return result
+
+
+def postprocess_tombstone(result: dict, generator: Any, **kwargs: Any) -> dict:
+    """Spectacular hook: the sync lists' `{"id", "deleted": true}` item, named once."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Tombstone"] = dict(TOMBSTONE_SCHEMA)
     return result

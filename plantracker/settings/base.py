@@ -122,6 +122,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Request bodies are JSON (the contract); an upload view names MultiPartParser itself.
+    # One content type per body keeps generated clients simple (openapi-python-client,
+    # openapi-typescript: tests/api/test_generated_clients.py).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "plantracker.api.filtering.FilterBackend",
         "plantracker.api.search.SearchFilter",
@@ -188,10 +192,15 @@ SPECTACULAR_SETTINGS = {
         "IndicatorStatusEnum": "indicators_app.models.AssessmentStatus",
         "TransitionActionEnum": "tasks_app.workflow.rules.TRANSITION_ACTIONS",
         "ExtensionRequestStatusEnum": "tasks_app.models.ExtensionRequest.Status",
+        "HistoryActionEnum": "tasks_app.api.enums.HistoryAction",
+        "NotificationKindEnum": "tasks_app.api.enums.NotificationKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "plantracker.api.schema.postprocess_ecma_patterns",
+        # query parameters' enums point at the same named components as the fields
+        "plantracker.api.schema.postprocess_parameter_enums",
+        "plantracker.api.schema.postprocess_tombstone",
     ],
 }
 

@@ -173,7 +173,7 @@ def test_auth_scope_throttles_token_requests_per_address(lead, validated_api) ->
 
 
 def test_writes_scope_throttles_unsafe_methods_only(lead, validated_api) -> None:
-    Notification.objects.create(recipient=lead, kind="k", title="t", body="b")
+    Notification.objects.create(recipient=lead, kind="urge", title="t", body="b")
     client = validated_api(lead)
     with _rates(writes="2/min"):
         assert client.post("/api/v1/notifications/read-all/").status_code == 200

@@ -20,7 +20,9 @@ URL = "/api/v1/notifications/"
 
 def _notify(user: User, count: int, **fields) -> list[Notification]:
     return Notification.objects.bulk_create(
-        Notification(recipient=user, kind="reminder", title=f"提醒{n}", body="请及时填报", **fields)
+        Notification(
+            recipient=user, kind="reminder_digest", title=f"提醒{n}", body="请及时填报", **fields
+        )
         for n in range(count)
     )
 
