@@ -29,7 +29,7 @@ from plantracker.api.concurrency import ETagRetrieveMixin
 from plantracker.api.sync import TOMBSTONE_SCHEMA
 
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
-EXTRA_ERROR_STATUS_CODES = ("409", "412", "413")
+EXTRA_ERROR_STATUS_CODES = ("409", "412", "413", "422")
 
 ETAG_HEADER = OpenApiParameter(
     "ETag",
@@ -110,11 +110,16 @@ ErrorResponse412Serializer = _client_error_response(
 ErrorResponse413Serializer = _client_error_response(
     "ErrorResponse413Serializer", "The request body or an upload is too large."
 )
+ErrorResponse422Serializer = _client_error_response(
+    "ErrorResponse422Serializer",
+    "The Idempotency-Key was already used for a different request (attr: Idempotency-Key).",
+)
 EXTRA_ERROR_SERIALIZERS = {
     "401": ErrorResponse401Serializer,
     "409": ErrorResponse409Serializer,
     "412": ErrorResponse412Serializer,
     "413": ErrorResponse413Serializer,
+    "422": ErrorResponse422Serializer,
 }
 
 
@@ -159,6 +164,10 @@ class AutoSchema(StandardizedErrorsAutoSchema):
         if status_code == "401" and isinstance(self.view, TokenViewBase):
             # no authentication classes, yet bad credentials or tokens answer 401
             return status_code not in responses
+        if status_code == "422":
+            return status_code not in responses and self.method in self._view_methods(
+                "idempotency_key_methods"
+            )
         if status_code == "413":
             return status_code not in responses and self.method in ("POST", "PUT", "PATCH")
         return super()._should_add_error_response(responses, status_code)

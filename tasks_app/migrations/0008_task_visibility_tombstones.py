@@ -1,4 +1,4 @@
-"""Tombstones for tasks that leave a person's view, written by the database, and the
+"""IdempotencyRecord.body_hash; tombstones for tasks that leave a person's view, written by the database, and the
 daily beat entry that records computed flag/overdue changes (tasks_app.task_flag_changes).
 
 A task leaves a department member's view when its department is taken off the task
@@ -14,7 +14,7 @@ department-wide `task` tombstone for its lead department (supervisors see those)
 - SQLite (`make run`): row-level triggers doing the same.
 """
 
-from django.db import migrations
+from django.db import migrations, models
 
 PREFIX = "task:user:"
 
@@ -198,6 +198,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Idempotency-Key reused with a different body → 422 (plantracker.api.idempotency)
+        migrations.AddField(
+            model_name="idempotencyrecord",
+            name="body_hash",
+            field=models.CharField(blank=True, default="", max_length=64),
+        ),
         migrations.RunPython(forward, backward),
         migrations.RunPython(install_schedule, remove_schedule),
     ]
