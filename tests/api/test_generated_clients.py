@@ -72,7 +72,11 @@ def test_generated_python_client_runs_a_supervisors_and_a_leads_day(
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     from plantracker_client.api.auth import auth_token_refresh_create
-    from plantracker_client.api.notifications import notifications_list, notifications_read_create
+    from plantracker_client.api.notifications import (
+        notifications_list,
+        notifications_read_create,
+        notifications_unread_count_retrieve,
+    )
     from plantracker_client.api.supervision import supervision_overdue_list
     from plantracker_client.api.tasks import (
         tasks_attachments_create,
@@ -153,9 +157,10 @@ def test_generated_python_client_runs_a_supervisors_and_a_leads_day(
         row.action for row in history.results
     }
 
-    # the inbox: the 督办单 arrived; mark it read
+    # the inbox: the 督办单 arrived (the badge counts it); mark it read
     inbox = notifications_list.sync(client=lead.client, unread=True)
     notes = live_rows(inbox)
+    assert notifications_unread_count_retrieve.sync(client=lead.client).unread == len(notes)
     assert NotificationKindEnum.SUPERVISION_NOTICE in {note.kind for note in notes}
     for note in notes:
         assert notifications_read_create.sync_detailed(note.id, client=lead.client).status_code in (
@@ -163,6 +168,7 @@ def test_generated_python_client_runs_a_supervisors_and_a_leads_day(
             204,
         )
     assert live_rows(notifications_list.sync(client=lead.client, unread=True)) == []
+    assert notifications_unread_count_retrieve.sync(client=lead.client).unread == 0
 
     # the supervisor approves the claim; the lead's token refresh works
     approved = tasks_transitions_create.sync(

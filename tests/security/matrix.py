@@ -109,6 +109,7 @@ API = _rows([
     ("GET",   "supervision/overdue/",                       "401 200 200 200 200 200 200 200 200"),
     ("GET",   "notifications/",                             "401 200 200 200 200 200 200 200 200"),
     ("POST",  "notifications/read-all/",                    "401 200 200 200 200 200 200 200 200"),
+    ("GET",   "notifications/unread-count/",                "401 200 200 200 200 200 200 200 200"),
     ("POST",  "notifications/{pk}/read/ own",               "401 200 200 200 200 200 200 200 200"),
     ("POST",  "notifications/{pk}/read/ of-lead",           "401 404 404 200 404 404 404 404 404"),
     ("GET",   "rollups/",                                   "401 200 200 200 403 200 403 200 403"),

@@ -75,7 +75,9 @@ export async function leadDay(token: string, photo: Blob): Promise<Kind[]> {
     kinds.push(note.kind);
     await api.POST("/api/v1/notifications/{id}/read/", { headers, params: { path: { id: note.id } } });
   }
-  return kinds;
+  const badge = await api.GET("/api/v1/notifications/unread-count/", { headers });
+  const unread: number = badge.data?.unread ?? 0;
+  return unread === 0 ? kinds : kinds;
 }
 
 export async function supervisorDay(token: string): Promise<number> {
