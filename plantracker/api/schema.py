@@ -3,6 +3,8 @@
 What this adds to every operation, so the served schema matches what views answer:
 - 401 with simplejwt's codes too (token_not_valid, no_active_account, ...);
 - 409 (conflict) and 413 (too large) on unsafe methods, in the standard error shape;
+- 422 on methods taking an Idempotency-Key (the key reused for another request);
+- 503 everywhere (database or cache unreachable: plantracker.api.errors);
 - 412 and an `If-Match` header on methods a view lists in `if_match_methods`
   (e.g. `if_match_methods = ("PATCH",)` on a task detail, `("POST",)` on transitions);
 - an `Idempotency-Key` header on methods a view lists in `idempotency_key_methods`;
@@ -21,7 +23,7 @@ from typing import Any
 from django.db import models
 from drf_spectacular.utils import OpenApiParameter
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
-from drf_standardized_errors.openapi_serializers import ClientErrorEnum
+from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ServerErrorEnum
 from rest_framework import serializers
 from rest_framework_simplejwt.views import TokenViewBase
 
@@ -29,7 +31,7 @@ from plantracker.api.concurrency import ETagRetrieveMixin
 from plantracker.api.sync import TOMBSTONE_SCHEMA
 
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
-EXTRA_ERROR_STATUS_CODES = ("409", "412", "413", "422")
+EXTRA_ERROR_STATUS_CODES = ("409", "412", "413", "422", "503")
 
 ETAG_HEADER = OpenApiParameter(
     "ETag",
@@ -114,12 +116,28 @@ ErrorResponse422Serializer = _client_error_response(
     "ErrorResponse422Serializer",
     "The Idempotency-Key was already used for a different request (attr: Idempotency-Key).",
 )
+
+
+class ServerErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class ErrorResponse503Serializer(serializers.Serializer):
+    """The database or the cache is unreachable: retry later (plantracker.api.errors)."""
+
+    type = serializers.ChoiceField(choices=ServerErrorEnum.choices)
+    errors = ServerErrorDetailSerializer(many=True)
+
+
 EXTRA_ERROR_SERIALIZERS = {
     "401": ErrorResponse401Serializer,
     "409": ErrorResponse409Serializer,
     "412": ErrorResponse412Serializer,
     "413": ErrorResponse413Serializer,
     "422": ErrorResponse422Serializer,
+    "503": ErrorResponse503Serializer,
 }
 
 
@@ -163,6 +181,8 @@ class AutoSchema(StandardizedErrorsAutoSchema):
             )
         if status_code == "401" and isinstance(self.view, TokenViewBase):
             # no authentication classes, yet bad credentials or tokens answer 401
+            return status_code not in responses
+        if status_code == "503":
             return status_code not in responses
         if status_code == "422":
             return status_code not in responses and self.method in self._view_methods(
