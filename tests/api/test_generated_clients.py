@@ -2,9 +2,10 @@
 
 A Python client is generated with openapi-python-client from the schema the live server
 serves in this run, imported as generated, and a supervisor's day and a lead's day run
-through it over real HTTP: login, my work, lists and details, an urge with a 督办单,
-evidence upload (multipart), a progress report (JSON, Idempotency-Key), a claim with
-If-Match, two syncs, the inbox, mark read, refresh and logout. Every response is parsed by
+through it over real HTTP: login, lists and details, an urge with a 督办单, evidence
+upload (multipart), a progress report (JSON, Idempotency-Key), a claim with If-Match, two
+syncs, the inbox and its unread count, mark read, approval, token refresh. (`/me/work/`
+and logout join when those endpoints exist.) Every response is parsed by
 the generated models (a field the schema gets wrong fails the parse). TypeScript types from
 the same schema must compile a small client (tests/api/ts/client.ts) with tsc --noEmit.
 """
