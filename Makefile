@@ -13,7 +13,9 @@ DEMO_PASSWORD ?= plantracker-demo
 PLAN   ?= seeds/daxing-2025/plan.txt
 export DJANGO_SETTINGS_MODULE ?= plantracker.settings.local
 
-.PHONY: help install deps-system run serve migrate seed test test-fast lint format lock bench fuzz clean messages var
+NODE_DIR := .ci/node
+
+.PHONY: help install deps-system deps-node run serve migrate seed test test-fast lint format lock bench fuzz clean messages var
 
 help:
 	@echo "make run    install, migrate, import the 2025 plan, demo accounts, serve + worker/beat"
@@ -45,6 +47,17 @@ deps-system:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    chromium chromium-driver fonts-wqy-zenhei fontconfig) >/dev/null; }
 
+# tests/api/test_generated_clients.py: openapi-typescript, openapi-fetch and tsc, pinned in
+# .ci/node/package-lock.json and installed there (never globally). Node from Debian if missing.
+$(NODE_DIR)/node_modules/.installed: $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "installing nodejs, npm (Debian packages)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm) >/dev/null; }
+	cd $(NODE_DIR) && npm ci --no-audit --no-fund --silent
+	@touch $@
+
+deps-node: $(NODE_DIR)/node_modules/.installed
+
 # Phony: a var/ left by `make test` (screenshots) must not skip the broker folders.
 var:
 	@mkdir -p var/celery-broker var/celery-processed var/celery-control var/media
@@ -66,7 +79,7 @@ run: seed
 	  CELERY_PID=$$!; trap "kill $$CELERY_PID 2>/dev/null" EXIT INT TERM; \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install deps-system
+test: install deps-system deps-node
 	DJANGO_SETTINGS_MODULE=plantracker.settings.test $(PY) .ci/services.py -- $(PY) -m pytest $(PYTEST_ARGS)
 
 # The inner loop (docs/testing.md): the same services, minus the tests marked slow (browser,

@@ -1,11 +1,18 @@
 """/api/v1/: auth, schema and docs here; each app contributes its own routes."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
 
 from plantracker.api.auth import TokenObtainView, TokenRefreshThrottledView
+from plantracker.api.manners import api_index
 
 urlpatterns = [
+    # a JSON index of the entry points (unrouted paths: plantracker.api.manners' 404)
+    path("", api_index, name="api-root"),
     # JWT with the "auth" throttle and the login lockout (plantracker.api.auth)
     path("auth/token/", TokenObtainView.as_view(), name="token_obtain_pair"),
     path("auth/token/refresh/", TokenRefreshThrottledView.as_view(), name="token_refresh"),
@@ -13,6 +20,7 @@ urlpatterns = [
     path("api-auth/", include("rest_framework.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     # tasks and everything nested under them, supervision, extension decisions
     path("", include("tasks_app.api.urls")),
     # me, departments, plans and their tree, milestones list, notifications inbox

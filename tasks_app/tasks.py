@@ -16,6 +16,7 @@ from django.utils import timezone
 from tasks_app.reminders.deliveries import deliveries_sweep, delivery_attempt
 from tasks_app.reminders.run import reminders_run
 from tasks_app.rollups.build import rollup_build_previous_quarter, rollup_job_run
+from tasks_app.workflow.rules.flag_changes import task_flag_changes_record
 
 
 @shared_task(name="tasks_app.reminders_run", soft_time_limit=600, time_limit=660)
@@ -53,6 +54,13 @@ def rollup_build_quarter_closed(today: str | None = None) -> int | None:
     """Beat: 06:00 on the first day of each quarter, for the quarter just closed."""
     day = dt.date.fromisoformat(today) if today else timezone.localdate()
     return rollup_build_previous_quarter(today=day)
+
+
+@shared_task(name="tasks_app.task_flag_changes", soft_time_limit=300, time_limit=360)
+def task_flag_changes(today: str | None = None) -> int:
+    """Beat: 00:05 Asia/Shanghai; tasks whose flag or overdue state changed overnight."""
+    day = dt.date.fromisoformat(today) if today else timezone.localdate()
+    return task_flag_changes_record(today=day)
 
 
 @worker_ready.connect

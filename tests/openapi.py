@@ -33,7 +33,12 @@ from rest_framework.test import APIClient
 SCHEMA_URL = "/api/v1/schema/?format=json"
 API_PREFIX = "/api/v1/"
 # Served but not described by the schema (the schema itself, HTML pages).
-UNDESCRIBED_PREFIXES = ("/api/v1/schema/", "/api/v1/docs/", "/api/v1/api-auth/")
+UNDESCRIBED_PREFIXES = (
+    "/api/v1/schema/",
+    "/api/v1/docs/",
+    "/api/v1/redoc/",
+    "/api/v1/api-auth/",
+)
 
 
 @lru_cache(maxsize=1)

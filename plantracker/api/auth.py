@@ -13,7 +13,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from plantracker.api.throttling import AuthRateThrottle, check_login_allowed
+from plantracker.api.throttling import (
+    AuthRateThrottle,
+    RefreshRateThrottle,
+    check_login_allowed,
+)
 
 
 class TokenObtainView(TokenObtainPairView):
@@ -32,7 +36,7 @@ class TokenObtainView(TokenObtainPairView):
 class TokenRefreshThrottledView(TokenRefreshView):
     """POST {"refresh"} → {"access", "refresh"}: rotated; the used refresh token is blacklisted."""
 
-    throttle_classes = [AuthRateThrottle]
+    throttle_classes = [RefreshRateThrottle]
 
 
 class StandardExceptionFormatter(ExceptionFormatter):

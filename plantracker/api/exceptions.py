@@ -27,3 +27,11 @@ class ServiceUnavailable(APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = _("服务暂时不可用，请稍后重试。")
     default_code = "unavailable"
+
+
+class IdempotencyKeyReused(APIException):
+    """An Idempotency-Key sent again with a different request: refused, nothing replayed."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = _("该幂等键已用于其他请求。")
+    default_code = "idempotency_key_reused"

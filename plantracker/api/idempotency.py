@@ -3,16 +3,24 @@
 Usage in a view:   return idempotent_create(request, lambda: self._create(request))
 The record row is inserted first inside the transaction; on PostgreSQL a concurrent
 request with the same key blocks on the unique index until the first commits, then
-replays the stored response. A key reused for a different path is a 422.
+replays the stored response. A key reused for a different path, method or body is a
+422 naming the key (`attr` "Idempotency-Key", code `idempotency_key_reused`): a client
+bug that would otherwise get someone else's reply.
+
+The body is compared by a fingerprint of the parsed data (JSON canonicalised; an upload by
+its field name, file name and size).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +29,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from plantracker.api.exceptions import IdempotencyKeyReused
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
@@ -31,10 +41,26 @@ def _record_model() -> type[Model]:
     return apps.get_model(settings.PLANTRACKER_IDEMPOTENCY_MODEL)
 
 
-def _replay(record: Model, request: Request) -> Response:
-    if record.path != request.path or record.method != request.method:
-        raise ValidationError(
-            {"Idempotency-Key": [_("该幂等键已用于其他请求。")]}, code="idempotency_key_reused"
+def _part(value: Any) -> Any:
+    if isinstance(value, UploadedFile):
+        return {"file": value.name, "size": value.size}
+    return value
+
+
+def request_fingerprint(request: Request) -> str:
+    """sha256 of the request's parsed body (JSON or multipart), key order ignored."""
+    data = request.data
+    if hasattr(data, "lists"):  # QueryDict: form fields and files
+        data = {key: [_part(v) for v in values] for key, values in data.lists()}
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _replay(record: Model, request: Request, fingerprint: str) -> Response:
+    same_request = record.path == request.path and record.method == request.method
+    if not same_request or (record.body_hash and record.body_hash != fingerprint):
+        raise IdempotencyKeyReused(
+            {HEADER: [_("该幂等键已用于其他请求。")]}, code="idempotency_key_reused"
         )
     response = Response(record.response_body, status=record.status_code)
     response["Idempotent-Replayed"] = "true"
@@ -48,10 +74,15 @@ def idempotent_create(request: Request, create: Callable[[], Response]) -> Respo
         return create()
     if len(key) > MAX_KEY_LENGTH:
         raise ValidationError({HEADER: [_("幂等键过长。")]}, code="max_length")
+    fingerprint = request_fingerprint(request)
     try:
         with transaction.atomic():
             record = _record_model().objects.create(
-                user=request.user, key=key, method=request.method, path=request.path
+                user=request.user,
+                key=key,
+                method=request.method,
+                path=request.path,
+                body_hash=fingerprint,
             )
             response = create()
             if not status.is_success(response.status_code):
@@ -67,4 +98,4 @@ def idempotent_create(request: Request, create: Callable[[], Response]) -> Respo
         existing = _record_model().objects.filter(user=request.user, key=key).first()
         if existing is None:
             raise
-        return _replay(existing, request)
+        return _replay(existing, request, fingerprint)

@@ -3,6 +3,8 @@
 What this adds to every operation, so the served schema matches what views answer:
 - 401 with simplejwt's codes too (token_not_valid, no_active_account, ...);
 - 409 (conflict) and 413 (too large) on unsafe methods, in the standard error shape;
+- 422 on methods taking an Idempotency-Key (the key reused for another request);
+- 503 everywhere (database or cache unreachable: plantracker.api.errors);
 - 412 and an `If-Match` header on methods a view lists in `if_match_methods`
   (e.g. `if_match_methods = ("PATCH",)` on a task detail, `("POST",)` on transitions);
 - an `Idempotency-Key` header on methods a view lists in `idempotency_key_methods`;
@@ -21,14 +23,15 @@ from typing import Any
 from django.db import models
 from drf_spectacular.utils import OpenApiParameter
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
-from drf_standardized_errors.openapi_serializers import ClientErrorEnum
+from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ServerErrorEnum
 from rest_framework import serializers
 from rest_framework_simplejwt.views import TokenViewBase
 
 from plantracker.api.concurrency import ETagRetrieveMixin
+from plantracker.api.sync import TOMBSTONE_SCHEMA
 
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
-EXTRA_ERROR_STATUS_CODES = ("409", "412", "413")
+EXTRA_ERROR_STATUS_CODES = ("409", "412", "413", "422", "503")
 
 ETAG_HEADER = OpenApiParameter(
     "ETag",
@@ -109,11 +112,32 @@ ErrorResponse412Serializer = _client_error_response(
 ErrorResponse413Serializer = _client_error_response(
     "ErrorResponse413Serializer", "The request body or an upload is too large."
 )
+ErrorResponse422Serializer = _client_error_response(
+    "ErrorResponse422Serializer",
+    "The Idempotency-Key was already used for a different request (attr: Idempotency-Key).",
+)
+
+
+class ServerErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class ErrorResponse503Serializer(serializers.Serializer):
+    """The database or the cache is unreachable: retry later (plantracker.api.errors)."""
+
+    type = serializers.ChoiceField(choices=ServerErrorEnum.choices)
+    errors = ServerErrorDetailSerializer(many=True)
+
+
 EXTRA_ERROR_SERIALIZERS = {
     "401": ErrorResponse401Serializer,
     "409": ErrorResponse409Serializer,
     "412": ErrorResponse412Serializer,
     "413": ErrorResponse413Serializer,
+    "422": ErrorResponse422Serializer,
+    "503": ErrorResponse503Serializer,
 }
 
 
@@ -158,6 +182,12 @@ class AutoSchema(StandardizedErrorsAutoSchema):
         if status_code == "401" and isinstance(self.view, TokenViewBase):
             # no authentication classes, yet bad credentials or tokens answer 401
             return status_code not in responses
+        if status_code == "503":
+            return status_code not in responses
+        if status_code == "422":
+            return status_code not in responses and self.method in self._view_methods(
+                "idempotency_key_methods"
+            )
         if status_code == "413":
             return status_code not in responses and self.method in ("POST", "PUT", "PATCH")
         return super()._should_add_error_response(responses, status_code)
@@ -197,4 +227,41 @@ def postprocess_ecma_patterns(result: dict, generator: Any, **kwargs: Any) -> di
     """Spectacular hook: Python's `(?P<name>…)` groups (from RegexValidator) are not ECMA 262
     regexes, which OpenAPI requires; plain groups match the same strings."""
     _ecma_patterns(result)
+    return result
+
+
+def postprocess_parameter_enums(result: dict, generator: Any, **kwargs: Any) -> dict:
+    """Spectacular hook: a query parameter's inline enum becomes a `$ref` to the named
+    component enum with the same values (`status` → TaskStatusEnum, `flag` → FlagEnum), so a
+    generated client has one type per value set. An enum with no component gets a name of
+    its own (`<Param>ParameterEnum`) instead of a title-derived one."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    by_values = {
+        frozenset(component["enum"]): name
+        for name, component in sorted(schemas.items())
+        if isinstance(component.get("enum"), list) and component.get("type") == "string"
+    }
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", ()):
+                schema = parameter.get("schema", {})
+                values = schema.get("enum")
+                if parameter.get("in") != "query" or not isinstance(values, list):
+                    continue
+                name = by_values.get(frozenset(values))
+                if name is None:
+                    name = "".join(part.title() for part in parameter["name"].split("_"))
+                    name = f"{name}ParameterEnum"
+                    schemas.setdefault(name, {"type": "string", "enum": list(values)})
+                    by_values[frozenset(values)] = name
+                parameter["schema"] = {"$ref": f"#/components/schemas/{name}"}
+    return result
+
+
+def postprocess_tombstone(result: dict, generator: Any, **kwargs: Any) -> dict:
+    """Spectacular hook: the sync lists' `{"id", "deleted": true}` item, named once."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Tombstone"] = dict(TOMBSTONE_SCHEMA)
     return result

@@ -58,6 +58,7 @@ TOMBSTONE_SCHEMA = {
     },
     "required": ["id", "deleted"],
 }
+TOMBSTONE_REF = "#/components/schemas/Tombstone"
 # "+08:00" sent unencoded in a query string arrives as " 08:00": accept it.
 _SPACE_OFFSET = re.compile(r" (\d{2}(:?\d{2})?)$")
 
@@ -139,7 +140,8 @@ class SyncCursorPagination(StandardCursorPagination):
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         wrapped = super().get_paginated_response_schema(schema)
         results = wrapped["properties"]["results"]
-        results["items"] = {"oneOf": [results["items"], TOMBSTONE_SCHEMA]}
+        # the named component "Tombstone" (plantracker.api.schema.postprocess_tombstone)
+        results["items"] = {"oneOf": [results["items"], {"$ref": TOMBSTONE_REF}]}
         return wrapped
 
 

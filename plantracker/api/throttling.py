@@ -61,12 +61,18 @@ class _SettingsRateThrottle(SimpleRateThrottle):
 
 
 class AuthRateThrottle(_SettingsRateThrottle):
-    """Scope "auth": token and refresh requests per client address."""
+    """Scope "auth": logins (token requests) per client address."""
 
     scope = "auth"
 
     def get_cache_key(self, request: Request, view: Any) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class RefreshRateThrottle(AuthRateThrottle):
+    """Scope "auth_refresh": refreshes per client address, not counted as logins."""
+
+    scope = "auth_refresh"
 
 
 class WritesRateThrottle(_SettingsRateThrottle):

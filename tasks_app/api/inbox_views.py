@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tasks_app.api.directory_filters import NotificationFilter
+from tasks_app.api.enums import NotificationKind
 from tasks_app.api.sync import SyncListMixin
 from tasks_app.api.tasks_serializers import datetime_json
 from tasks_app.inbox.services import (
@@ -26,6 +27,7 @@ from tasks_app.plans.selectors import notifications_of
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=NotificationKind.choices, read_only=True)
     is_read = serializers.SerializerMethodField()
 
     class Meta:

@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from tasks_app.api.enums import HistoryAction
 from tasks_app.api.tasks_serializers import (
     DepartmentBriefSerializer,
     NullableUserField,
@@ -108,6 +109,7 @@ class HistoryEventSerializer(serializers.ModelSerializer):
     """One append-only audit row: who, when, what (action, field), from → to, why."""
 
     actor = NullableUserField()
+    action = serializers.ChoiceField(choices=HistoryAction.choices, read_only=True)
     from_value = serializers.JSONField(read_only=True)
     to_value = serializers.JSONField(read_only=True)
 

@@ -208,7 +208,13 @@ class AttachmentListView(TaskNestedListView):
 class AttachmentFileView(TaskNestedMixin, APIView):
     """The evidence file itself, to callers who may see the task."""
 
-    @extend_schema(responses={(200, mime): OpenApiTypes.BINARY for mime in ALLOWED_TYPES})
+    # application/octet-stream first: the type generated clients read as bytes
+    @extend_schema(
+        responses={
+            (200, mime): OpenApiTypes.BINARY
+            for mime in ("application/octet-stream", *ALLOWED_TYPES)
+        }
+    )
     def get(self, request: Request, pk: int, aid: int) -> FileResponse:
         attachment = get_object_or_404(Attachment, pk=aid, task=self.get_task())
         response = FileResponse(

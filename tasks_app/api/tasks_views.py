@@ -42,6 +42,7 @@ from tasks_app.api.tasks_serializers import (
     TaskSerializer,
 )
 from tasks_app.models import Task
+from tasks_app.org.tombstones import tasks_left_view_since
 from tasks_app.workflow.selectors import overdue_items, task_visible_or_404, tasks_for_api
 from tasks_app.workflow.services.task_transition import task_transition
 from tasks_app.workflow.services.task_update import task_update
@@ -89,6 +90,12 @@ class TaskListView(SyncListMixin, ListAPIView):
     search_fields = ["code", "title", "text"]
     ordering_fields = ["due_date", "updated_at", "progress", "code"]
     sync_resource = "task"
+
+    def sync_deleted_ids(self, cutoff: dt.datetime) -> list[int]:
+        """Deleted tasks, and tasks that left the caller's view (tasks_app/org/tombstones.py)."""
+        deleted = super().sync_deleted_ids(cutoff)
+        left = tasks_left_view_since(self.request.user, cutoff)
+        return list(dict.fromkeys([*deleted, *left]))
 
     def get_queryset(self) -> QuerySet[Task]:
         if getattr(self, "swagger_fake_view", False):

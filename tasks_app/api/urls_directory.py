@@ -9,6 +9,7 @@ from .directory_views import (
     PlanListView,
     PlanTreeView,
 )
+from .inbox_counts import NotificationUnreadCountView
 from .inbox_views import NotificationListView, NotificationReadAllView, NotificationReadView
 from .views_me import MeView
 
@@ -22,6 +23,11 @@ urlpatterns = [
     path("notifications/", NotificationListView.as_view(), name="notification-list"),
     path(
         "notifications/read-all/", NotificationReadAllView.as_view(), name="notification-read-all"
+    ),
+    path(
+        "notifications/unread-count/",
+        NotificationUnreadCountView.as_view(),
+        name="notification-unread-count",
     ),
     path("notifications/<int:pk>/read/", NotificationReadView.as_view(), name="notification-read"),
 ]

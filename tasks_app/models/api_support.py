@@ -16,6 +16,8 @@ class IdempotencyRecord(models.Model):
     key = models.CharField(max_length=200)
     method = models.CharField(max_length=10)
     path = models.CharField(max_length=300)
+    # sha256 of the parsed request body (plantracker.api.idempotency); "" on older rows
+    body_hash = models.CharField(max_length=64, blank=True, default="")
     status_code = models.PositiveSmallIntegerField(default=0)
     response_body = models.JSONField(null=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

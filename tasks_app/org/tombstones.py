@@ -92,3 +92,25 @@ def tombstone_ids_since(tombstones: QuerySet[Tombstone], cutoff: dt.datetime) ->
         .values_list("object_id", flat=True)
     )
     return list(ids)
+
+
+# A task that left one person's view (department taken off the task, lead department
+# changed, membership ended, task deleted): written by database triggers (migration 0008),
+# one row per person and task.
+TASK_LEFT_PREFIX = "task:user:"
+
+
+def task_left_resource(user_id: int) -> str:
+    return f"{TASK_LEFT_PREFIX}{user_id}"
+
+
+def tasks_left_view_since(user: User, cutoff: dt.datetime) -> list[int]:
+    """Ids of tasks that left `user`'s view at or after `cutoff` and that the user does not
+    see now (a task still seen through another department is not gone), oldest first."""
+    ids = (
+        Tombstone.objects.filter(resource=task_left_resource(user.pk), updated_at__gte=cutoff)
+        .exclude(object_id__in=tasks_visible_to(user).values("pk"))
+        .order_by("updated_at", "object_id")
+        .values_list("object_id", flat=True)
+    )
+    return list(ids)

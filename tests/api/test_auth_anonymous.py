@@ -19,6 +19,7 @@ PUBLIC = {
     "token_refresh",
     "schema",
     "docs",
+    "redoc",
     "rest_framework:login",
     "rest_framework:logout",
     "healthz",

@@ -20,7 +20,9 @@ URL = "/api/v1/notifications/"
 
 def _notify(user: User, count: int, **fields) -> list[Notification]:
     return Notification.objects.bulk_create(
-        Notification(recipient=user, kind="reminder", title=f"提醒{n}", body="请及时填报", **fields)
+        Notification(
+            recipient=user, kind="reminder_digest", title=f"提醒{n}", body="请及时填报", **fields
+        )
         for n in range(count)
     )
 
@@ -144,3 +146,19 @@ def test_sync_updated_since_and_own_tombstones(people, validated_api) -> None:
     assert [r["id"] for r in rows[1:]] == [fresh.pk]
     other_rows = validated_api(other).get(f"{URL}?updated_since={since}").json()["results"]
     assert other_rows == [{"id": 777002, "deleted": True}]
+
+
+def test_unread_count(people, validated_api) -> None:
+    lead, supervisor = people["dept_lead"], people["supervisor"]
+    _notify(lead, 3)
+    _notify(supervisor, 2)
+    client = validated_api(lead)
+    assert client.get("/api/v1/notifications/unread-count/").json() == {"unread": 3}
+    first = client.get("/api/v1/notifications/").json()["results"][0]["id"]
+    client.post(f"/api/v1/notifications/{first}/read/")
+    assert client.get("/api/v1/notifications/unread-count/").json() == {"unread": 2}
+    client.post("/api/v1/notifications/read-all/")
+    assert client.get("/api/v1/notifications/unread-count/").json() == {"unread": 0}
+    assert validated_api(supervisor).get("/api/v1/notifications/unread-count/").json() == {
+        "unread": 2
+    }

@@ -141,7 +141,7 @@ def test_sync_lists_announce_tombstones_and_updated_since() -> None:
         assert "updated_since" in {p["name"] for p in operation["parameters"]}
         ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
         items = _ref(schema, ref)["properties"]["results"]["items"]
-        assert items["oneOf"][1]["required"] == ["id", "deleted"]
+        assert _ref(schema, items["oneOf"][1]["$ref"])["required"] == ["id", "deleted"]
 
 
 # --- the validated client catches mismatches -----------------------------------------------

@@ -120,7 +120,7 @@ def test_notification_rendering_equals_drf_generic_rendering(world: World) -> No
     rows = [
         Notification(
             recipient=world.lead_lead,
-            kind="reminder",
+            kind="reminder_digest",
             title="提醒",
             body="正文",
             payload={"level": 2, "tasks": [world.task.pk], "note": "中文"},

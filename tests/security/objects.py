@@ -117,7 +117,7 @@ def seed(world: World) -> Objects:
     rollup = rollup_build(year=world.plan.year, quarter=1, built_by=world.supervisor)
     job = RollupJob.objects.create(year=world.plan.year, quarter=1, requested_by=world.supervisor)
     notifications = {
-        name: notification_create(recipient=user, kind="test", title=f"给{name}的通知", body="内容")
+        name: notification_create(recipient=user, kind="urge", title=f"给{name}的通知", body="内容")
         for name, user in world.everyone.items()
     }
     return Objects(

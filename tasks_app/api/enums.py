@@ -1,0 +1,64 @@
+"""Closed value sets the API renders, declared as enums in the served schema.
+
+The database keeps these as plain strings (history is append-only and written by many
+services); the API names every value a client may meet so generated clients get real
+enums (ENUM_NAME_OVERRIDES in settings). A service that records a new action or
+notification kind adds it here: tests validate every response against the schema, so a
+missing value fails the test that exercises it.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class HistoryAction(models.TextChoices):
+    # transitions (tasks_app.workflow.rules.TRANSITION_ACTIONS)
+    START = "start"
+    SUBMIT = "submit"
+    APPROVE = "approve"
+    RETURN = "return"
+    SUSPEND = "suspend"
+    RESUME = "resume"
+    CANCEL = "cancel"
+    # API writes
+    UPDATE = "update"
+    REPORT = "report"
+    REPORT_PART = "report_part"
+    ATTACHMENT = "attachment"
+    COMMENT = "comment"
+    EXTENSION_REQUEST = "extension_request"
+    EXTENSION_APPROVE = "extension_approve"
+    EXTENSION_REJECT = "extension_reject"
+    MILESTONE_ADD = "milestone_add"
+    MILESTONE_COMPLETE = "milestone_complete"
+    URGE = "urge"
+    NOTICE = "notice"
+    # the reminder run's 督办单
+    SUPERVISION_NOTICE = "supervision_notice"
+    # the plan import
+    IMPORTED = "imported"
+    IMPORT_UPDATE = "import_update"
+    IMPORT_MILESTONE = "import_milestone"
+    IMPORT_KEY_RESULT = "import_key_result"
+    IMPORT_WITHDRAW = "import_withdraw"
+    IMPORT_RESTORE = "import_restore"
+    # the year rollover (结转)
+    CARRIED_OVER = "carried_over"
+    CARRIED_FROM = "carried_from"
+    # Django admin (tasks_app.workflow.admin_history: the task form and its inlines)
+    ADMIN_CREATE = "admin_create"
+    ADMIN_UPDATE = "admin_update"
+    ADMIN_MILESTONE_ADD = "admin_milestone_add"
+    ADMIN_MILESTONE_CHANGE = "admin_milestone_change"
+    ADMIN_MILESTONE_DELETE = "admin_milestone_delete"
+    ADMIN_KEYRESULT_ADD = "admin_keyresult_add"
+    ADMIN_KEYRESULT_CHANGE = "admin_keyresult_change"
+    ADMIN_KEYRESULT_DELETE = "admin_keyresult_delete"
+
+
+class NotificationKind(models.TextChoices):
+    REMINDER_DIGEST = "reminder_digest"
+    URGE = "urge"
+    SUPERVISION_NOTICE = "supervision_notice"
+    EXTENSION_DECISION = "extension_decision"
