@@ -157,6 +157,11 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
+    # Tokens carry a password fingerprint: a password change ends every session at once.
+    "CHECK_REVOKE_TOKEN": True,
+    # auth_time, the absolute session end and refresh of deleted people (plantracker.api.tokens)
+    "TOKEN_OBTAIN_SERIALIZER": "plantracker.api.tokens.TokenObtainSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "plantracker.api.tokens.SessionTokenRefreshSerializer",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -295,6 +300,8 @@ PLANTRACKER = {
     # Login lockout: this many failed logins per username within the window → 429.
     "LOGIN_LOCKOUT_ATTEMPTS": env.int("PLANTRACKER_LOGIN_LOCKOUT_ATTEMPTS", default=5),
     "LOGIN_LOCKOUT_SECONDS": env.int("PLANTRACKER_LOGIN_LOCKOUT_SECONDS", default=15 * 60),
+    # A JWT session ends this long after its password login, however often it is refreshed.
+    "SESSION_MAX_AGE_DAYS": env.int("PLANTRACKER_SESSION_MAX_AGE_DAYS", default=30),
     "SITE_URL": env("PLANTRACKER_SITE_URL", default="http://127.0.0.1:8000"),
 }
 
