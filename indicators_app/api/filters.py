@@ -11,9 +11,9 @@ from __future__ import annotations
 import django_filters
 from django.db.models import QuerySet
 
-from plantracker.api.filtering import database_int
 from indicators_app.models import AssessmentStatus, Indicator
 from indicators_app.selectors import indicators_with_status
+from plantracker.api.filtering import database_int
 
 
 class IndicatorFilter(django_filters.FilterSet):
