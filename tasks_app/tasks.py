@@ -55,6 +55,14 @@ def rollup_build_quarter_closed(today: str | None = None) -> int | None:
     return rollup_build_previous_quarter(today=day)
 
 
+@shared_task(name="tasks_app.attachment_thumbnail", soft_time_limit=60, time_limit=90)
+def attachment_thumbnail(attachment_id: int) -> str | None:
+    """Decode an uploaded image once and store its thumbnail (services.attachment_images)."""
+    from tasks_app.services.attachment_images import attachment_thumbnail_make
+
+    return attachment_thumbnail_make(attachment_id=attachment_id)
+
+
 @worker_ready.connect
 def _sweep_on_worker_start(sender=None, **kwargs) -> None:
     # A restarted worker picks up what a killed one left behind, without waiting for beat.

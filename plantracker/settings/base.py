@@ -113,6 +113,8 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
 
 # --- Upload and request limits (bytes).
 ATTACHMENT_MAX_BYTES = env.int("PLANTRACKER_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Images with more pixels are refused at upload (decompression bombs; 24 MP cameras pass).
+ATTACHMENT_MAX_PIXELS = env.int("PLANTRACKER_ATTACHMENT_MAX_PIXELS", default=25_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -53,10 +53,11 @@ def test_a_session_login_is_throttled_per_address(url: str, lead) -> None:
 def test_token_and_session_logins_share_one_bucket(lead) -> None:
     browser = Client()
     with _rates(auth="3/min"):
-        assert browser.post(TOKEN, {"username": "a", "password": "b"}).status_code == 401
-        assert browser.post("/console/login/", {"username": "a", "password": "b"}).status_code == 200
-        assert browser.post("/admin/login/", {"username": "a", "password": "b"}).status_code == 200
-        assert browser.post(TOKEN, {"username": "a", "password": "b"}).status_code == 429
+        guess = {"username": "a", "password": "b"}
+        assert browser.post(TOKEN, guess).status_code == 401
+        assert browser.post("/console/login/", guess).status_code == 200
+        assert browser.post("/admin/login/", guess).status_code == 200
+        assert browser.post(TOKEN, guess).status_code == 429
         assert browser.post("/api/v1/api-auth/login/", {"username": "a"}).status_code == 429
 
 
