@@ -25,13 +25,18 @@ from indicators_app.units import Converted, UnitError, convert, is_known, normal
 
 STORED_PLACES = Decimal("0.0001")
 MAX_ABS_VALUE = Decimal(10) ** 20  # Observation.value: 24 digits, 4 after the point
+REPORTED_PLACES = 10  # Observation.reported_value keeps the figure as given, to 10 places
 GROWTH_UNIT = "%"
 
 
 def _too_large(value: Decimal) -> bool:
     """|value| ≥ MAX_ABS_VALUE, decided from the exponent: abs() of 1E+999999999 rounds to
-    the decimal context and raises decimal.Overflow (a 500 before)."""
-    return value != 0 and value.adjusted() >= MAX_ABS_VALUE.adjusted()
+    the decimal context and raises decimal.Overflow (a 500 before). Also true for a
+    non-zero value below REPORTED_PLACES' last place (1E-999999999: PostgreSQL refused it
+    with "value overflows numeric format", a 500; stored it would silently become 0)."""
+    if value == 0:
+        return False
+    return value.adjusted() >= MAX_ABS_VALUE.adjusted() or value.adjusted() < -REPORTED_PLACES
 
 
 def _invalid(field: str, message: str, code: str = "invalid") -> ValidationError:
