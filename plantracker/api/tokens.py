@@ -43,9 +43,13 @@ class SessionRefreshToken(RefreshToken):
 
     @classmethod
     def for_user(cls, user: Any) -> SessionRefreshToken:
-        token = super().for_user(user)
+        token = super().for_user(user)  # records the outstanding token (blacklist app)
         token[AUTH_TIME_CLAIM] = int(token.current_time.timestamp())
         token._cap_expiry()
+        # The recorded row must hold the token as issued (with auth_time, capped expiry).
+        OutstandingToken.objects.filter(jti=token[api_settings.JTI_CLAIM]).update(
+            token=str(token), expires_at=datetime_from_epoch(token["exp"])
+        )
         return token
 
     def session_end(self) -> dt.datetime:
