@@ -60,8 +60,24 @@ def admin_sql(base: str, *statements: str) -> None:
             conn.execute(statement)
 
 
+def drop_database(base: str, name: str) -> None:
+    """Drop a bench database even while something is still connected to it (a profiling
+    step, a probe killed by its timeout, a gunicorn worker slow to exit): WITH (FORCE)
+    terminates those sessions first (PostgreSQL 13+; older servers: pg_terminate_backend)."""
+    try:
+        admin_sql(base, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    except psycopg.errors.SyntaxError:  # PostgreSQL < 13
+        admin_sql(
+            base,
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            f"WHERE datname = '{name}' AND pid <> pg_backend_pid()",
+            f"DROP DATABASE IF EXISTS {name}",
+        )
+
+
 def fresh_database(base: str, name: str, env: dict[str, str]) -> dict[str, str]:
-    admin_sql(base, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}")
+    drop_database(base, name)
+    admin_sql(base, f"CREATE DATABASE {name}")
     db_env = {**env, "DATABASE_URL": database_url(base, name)}
     manage(db_env, "migrate", "--noinput", quiet=True)
     return db_env
@@ -131,6 +147,26 @@ def run_scale(
     base: str, env: dict[str, str], scale: float, args: argparse.Namespace, *, largest: bool
 ) -> dict:
     name = f"bench_{str(scale).replace('.', '_')}"
+    succeeded = False
+    try:
+        result = _run_scale(base, env, name, scale, args, largest=largest)
+        succeeded = True
+        return result
+    finally:
+        # Any failure, or a run without --keep: the database goes, connections or not.
+        if not (succeeded and args.keep):
+            drop_database(base, name)
+
+
+def _run_scale(
+    base: str,
+    env: dict[str, str],
+    name: str,
+    scale: float,
+    args: argparse.Namespace,
+    *,
+    largest: bool,
+) -> dict:
     log(f"scale {scale:g}: database {name}, migrate")
     db_env = fresh_database(base, name, env)
     log(f"scale {scale:g}: generate_city")
@@ -161,12 +197,11 @@ def run_scale(
             cwd=REPO,
             env=db_env,
             check=False,
+            timeout=args.job_timeout,
         )
         result["profiled"] = worst
     for ep in result["endpoints"].values():
         ep.pop("token", None)
-    if not args.keep:
-        admin_sql(base, f"DROP DATABASE IF EXISTS {name}")
     return result
 
 
@@ -251,7 +286,10 @@ def main(argv: list[str]) -> int:
     results["scales"]["small"] = run_scale(base, env, small, args, largest=False)
     results["scales"]["large"] = run_scale(base, env, large, args, largest=True)
     log("import of the seed plan")
-    results["import"] = probe(fresh_database(base, "bench_import", env), "job", "import")
+    try:
+        results["import"] = probe(fresh_database(base, "bench_import", env), "job", "import")
+    finally:
+        drop_database(base, "bench_import")
     rows = report.build_rows(results)
     summary = report.summary_line(rows, time.monotonic() - started)
     write_results(results, rows, summary)

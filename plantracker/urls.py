@@ -1,7 +1,5 @@
 """Root URLs: admin, the supervision console, /healthz and the versioned API."""
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -14,5 +12,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("plantracker.api_urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT is never served as files, not even with DEBUG (`make run`): evidence goes out
+# only through the permission-checked download and thumbnail views (issue 17).

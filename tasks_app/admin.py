@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from tasks_app import models as m
+from tasks_app.admin_readonly import NoDeleteMixin, RecordReadOnlyAdmin, RecordReadOnlyMixin
 from tasks_app.workflow.admin_history import TaskHistoryAdminMixin
 
 
@@ -87,7 +88,7 @@ class KeyResultInline(admin.TabularInline):
     readonly_fields = ["raw", "actual_value"]
 
 
-class HistoryInline(admin.TabularInline):
+class HistoryInline(RecordReadOnlyMixin, admin.TabularInline):
     model = m.HistoryEvent
     extra = 0
     can_delete = False
@@ -99,7 +100,7 @@ class HistoryInline(admin.TabularInline):
 
 
 @admin.register(m.Task)
-class TaskAdmin(TaskHistoryAdminMixin, admin.ModelAdmin):
+class TaskAdmin(NoDeleteMixin, TaskHistoryAdminMixin, admin.ModelAdmin):
     list_display = ["code", "title", "lead_department", "owner", "due_date", "status", "progress"]
     list_filter = ["status", "chapter", "lead_department__kind", "lead_department", "due_date"]
     search_fields = ["code", "title", "text"]
@@ -139,7 +140,7 @@ class HistoryEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.ProgressReport)
-class ProgressReportAdmin(admin.ModelAdmin):
+class ProgressReportAdmin(RecordReadOnlyMixin, admin.ModelAdmin):
     list_display = ["task", "period", "percent", "department", "author", "created_at"]
     list_filter = ["period", "department"]
     search_fields = ["task__code", "narrative"]
@@ -147,28 +148,28 @@ class ProgressReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.ExtensionRequest)
-class ExtensionRequestAdmin(admin.ModelAdmin):
+class ExtensionRequestAdmin(RecordReadOnlyMixin, admin.ModelAdmin):
     list_display = ["task", "old_due_date", "new_due_date", "status", "requested_by", "created_at"]
     list_filter = ["status", "is_late"]
     search_fields = ["task__code", "reason"]
 
 
 @admin.register(m.SupervisionNotice)
-class SupervisionNoticeAdmin(admin.ModelAdmin):
+class SupervisionNoticeAdmin(RecordReadOnlyMixin, admin.ModelAdmin):
     list_display = ["task", "department", "kind", "issued_by", "created_at"]
     list_filter = ["kind", "department"]
     search_fields = ["task__code", "reason"]
 
 
 @admin.register(m.Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(RecordReadOnlyMixin, admin.ModelAdmin):
     list_display = ["recipient", "kind", "title", "created_at", "read_at"]
     list_filter = ["kind"]
     search_fields = ["recipient__username", "title"]
 
 
-admin.site.register(m.Comment)
-admin.site.register(m.Attachment)
+admin.site.register(m.Comment, RecordReadOnlyAdmin)
+admin.site.register(m.Attachment, RecordReadOnlyAdmin)
 admin.site.site_header = _("plantracker 计划任务督办系统")
 admin.site.site_url = "/console/"  # "View site" opens the supervision console
 admin.site.site_title = _("plantracker")

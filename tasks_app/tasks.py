@@ -63,6 +63,14 @@ def task_flag_changes(today: str | None = None) -> int:
     return task_flag_changes_record(today=day)
 
 
+@shared_task(name="tasks_app.attachment_thumbnail", soft_time_limit=60, time_limit=90)
+def attachment_thumbnail(attachment_id: int) -> str | None:
+    """Decode an uploaded image once and store its thumbnail (services.attachment_images)."""
+    from tasks_app.workflow.services.attachment_images import attachment_thumbnail_make
+
+    return attachment_thumbnail_make(attachment_id=attachment_id)
+
+
 @worker_ready.connect
 def _sweep_on_worker_start(sender=None, **kwargs) -> None:
     # A restarted worker picks up what a killed one left behind, without waiting for beat.

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 
 from indicators_app.models import AssessmentStatus, Indicator
 from indicators_app.selectors import indicators_with_status
+from plantracker.api.filtering import database_int
 from tasks_app.api.plan_filters import DefaultPlanFilterMixin
 
 
@@ -31,16 +32,14 @@ class IndicatorFilter(DefaultPlanFilterMixin, django_filters.FilterSet):
 
     def filter_group(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
-        return (
-            queryset.filter(group_no=int(value))
-            if value.isdigit()
-            else queryset.filter(group=value)
-        )
+        number = database_int(name, value)  # ASCII digits only: "²".isdigit() too
+        return queryset.filter(group=value) if number is None else queryset.filter(group_no=number)
 
     def filter_department(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
-        if value.isdigit():
-            return queryset.filter(responsible_department_id=int(value))
+        number = database_int(name, value)
+        if number is not None:
+            return queryset.filter(responsible_department_id=number)
         return queryset.filter(responsible_department__code=value)
 
     def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

@@ -25,7 +25,18 @@ from plantracker.errors import ValidationError
 
 STORED_PLACES = Decimal("0.0001")
 MAX_ABS_VALUE = Decimal(10) ** 20  # Observation.value: 24 digits, 4 after the point
+REPORTED_PLACES = 10  # Observation.reported_value keeps the figure as given, to 10 places
 GROWTH_UNIT = "%"
+
+
+def _too_large(value: Decimal) -> bool:
+    """|value| ≥ MAX_ABS_VALUE, decided from the exponent: abs() of 1E+999999999 rounds to
+    the decimal context and raises decimal.Overflow (a 500 before). Also true for a
+    non-zero value below REPORTED_PLACES' last place (1E-999999999: PostgreSQL refused it
+    with "value overflows numeric format", a 500; stored it would silently become 0)."""
+    if value == 0:
+        return False
+    return value.adjusted() >= MAX_ABS_VALUE.adjusted() or value.adjusted() < -REPORTED_PLACES
 
 
 def _invalid(field: str, message: str, code: str = "invalid") -> ValidationError:
@@ -55,7 +66,7 @@ def clean_value(indicator: Indicator, value: Decimal, unit: str | None) -> Conve
     """The value in the indicator's unit, rounded for storage; 400 on unit or range errors."""
     if not isinstance(value, Decimal) or not value.is_finite():
         raise _invalid("value", _("请填写有效的数值。"))
-    if abs(value) >= MAX_ABS_VALUE:  # also bounds Observation.reported_value
+    if _too_large(value):  # also bounds Observation.reported_value
         raise _invalid("value", _("数值超出范围。"), code="out_of_range")
     target = observation_unit(indicator)
     given = normalize_unit(unit or "")
@@ -69,6 +80,6 @@ def clean_value(indicator: Indicator, value: Decimal, unit: str | None) -> Conve
             "target": target or _("（无）"),
         }
         raise _invalid("unit", message, code="unit_mismatch") from None
-    if abs(converted.value) >= MAX_ABS_VALUE:
+    if _too_large(converted.value):
         raise _invalid("value", _("数值超出范围。"), code="out_of_range")
     return Converted(converted.value.quantize(STORED_PLACES, ROUND_HALF_UP), converted.unit)

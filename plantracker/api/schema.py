@@ -205,6 +205,12 @@ class AutoSchema(StandardizedErrorsAutoSchema):
                 continue
             for field, codes in hook(backend(), self.view).items():
                 extra[field] = set(extra.get(field, set())) | set(codes)
+        if self.method == "GET" and self._is_list_view():
+            # A cursor the server did not make is a 400 (plantracker.api.pagination).
+            hook = getattr(getattr(self.view, "pagination_class", None), "schema_errors", None)
+            if hook is not None:
+                for field, codes in hook().items():
+                    extra[field] = set(extra.get(field, set())) | set(codes)
         return extra
 
 

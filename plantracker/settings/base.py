@@ -43,12 +43,16 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # JSON lists compress ~10x (a 200-task page: 73 KB); Django's BREACH mitigation applies.
     "django.middleware.gzip.GZipMiddleware",
+    # Content-Security-Policy on every HTML page: this origin only (plantracker.csp)
+    "plantracker.csp.ContentSecurityPolicyMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # console/admin/browsable-API logins share the token endpoint's per-address throttle
+    "plantracker.login_throttle.SessionLoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # unrouted /api/v1/ paths: the API's 404 shape (inside LocaleMiddleware: translated)
@@ -117,6 +121,8 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
 
 # --- Upload and request limits (bytes).
 ATTACHMENT_MAX_BYTES = env.int("PLANTRACKER_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Images with more pixels are refused at upload (decompression bombs; 24 MP cameras pass).
+ATTACHMENT_MAX_PIXELS = env.int("PLANTRACKER_ATTACHMENT_MAX_PIXELS", default=25_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
@@ -172,6 +178,11 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
+    # Tokens carry a password fingerprint: a password change ends every session at once.
+    "CHECK_REVOKE_TOKEN": True,
+    # auth_time, the absolute session end and refresh of deleted people (plantracker.api.tokens)
+    "TOKEN_OBTAIN_SERIALIZER": "plantracker.api.tokens.TokenObtainSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "plantracker.api.tokens.SessionTokenRefreshSerializer",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -321,6 +332,8 @@ PLANTRACKER = {
     # Login lockout: this many failed logins per username within the window → 429.
     "LOGIN_LOCKOUT_ATTEMPTS": env.int("PLANTRACKER_LOGIN_LOCKOUT_ATTEMPTS", default=5),
     "LOGIN_LOCKOUT_SECONDS": env.int("PLANTRACKER_LOGIN_LOCKOUT_SECONDS", default=15 * 60),
+    # A JWT session ends this long after its password login, however often it is refreshed.
+    "SESSION_MAX_AGE_DAYS": env.int("PLANTRACKER_SESSION_MAX_AGE_DAYS", default=30),
     "SITE_URL": env("PLANTRACKER_SITE_URL", default="http://127.0.0.1:8000"),
 }
 

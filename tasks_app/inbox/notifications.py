@@ -10,16 +10,18 @@ from django.utils.html import escape, linebreaks
 from tasks_app.models import Delivery, Notification, Task, User
 from tasks_app.reminders.channels import RenderedMessage
 from tasks_app.reminders.deliveries import deliveries_build, deliveries_enqueue, webhook_targets
+from tasks_app.reminders.markdown import markdown_escape
 
 
 def message_from_text(*, title: str, body: str) -> RenderedMessage:
     """A plain inbox message in every channel's form (HTML escaped, markdown quoted)."""
-    quoted = "\n".join(f"> {line}" if line else ">" for line in body.splitlines())
+    # User text made inert for the robot's markdown dialect (tasks_app.reminders.markdown).
+    quoted = "\n".join(f"> {markdown_escape(line)}" if line else ">" for line in body.splitlines())
     return RenderedMessage(
         title=title,
         text=body,
         html=f"<h3>{escape(title)}</h3>{linebreaks(escape(body))}",
-        markdown=f"### {title}\n{quoted}",
+        markdown=f"### {markdown_escape(title)}\n{quoted}",
     )
 
 

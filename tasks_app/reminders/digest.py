@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from tasks_app.models import ReminderLevel
 from tasks_app.reminders.channels import RenderedMessage
 from tasks_app.reminders.ladder import LEVEL_ORDER, Candidate, LadderRules
+from tasks_app.reminders.markdown import markdown_escape
 from tasks_app.workflow.workdays import working_days_between
 
 # WeCom caps markdown content at 4096 bytes; keep a margin for the header and tail.
@@ -129,14 +130,16 @@ def _more_text(more: int) -> str:
 
 
 def _markdown(name: str, sections: list[DigestSection], count: int, title: str) -> str:
-    head = [f"### {title}", _("提醒对象：%(name)s") % {"name": name}]
+    # Every piece of user text is escaped for the robot's dialect (reminders.markdown).
+    md = markdown_escape
+    head = [f"### {md(title)}", _("提醒对象：%(name)s") % {"name": md(name)}]
     body: list[str] = []
     shown = 0
     budget = WEBHOOK_MAX_BYTES - len("\n".join(head).encode())
     for section in sections:
-        lines = [f"**{section.heading}**"] + [
-            f'> {line.title}｜{line.kind}｜{line.due_date}｜<font color="warning">'
-            f"{line.state}</font>"
+        lines = [f"**{md(section.heading)}**"] + [
+            f'> {md(line.title)}｜{md(line.kind)}｜{md(line.due_date)}｜<font color="warning">'
+            f"{md(line.state)}</font>"
             for line in section.lines
         ]
         for text in lines:

@@ -6,10 +6,14 @@ from collections import Counter
 
 import pytest
 
-from tests.fuzz.support import RUNS
+from tests.fuzz.support import EXTRA_SUMMARY, RUNS
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if EXTRA_SUMMARY:
+        terminalreporter.write_sep("-", "schemathesis fuzzing (child runs)")
+        for line in EXTRA_SUMMARY:
+            terminalreporter.write_line(line)
     if not RUNS:
         return
     operations = {run.label for run in RUNS}

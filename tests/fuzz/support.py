@@ -46,6 +46,8 @@ MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 
 # Every operation run of this test session, for the terminal summary (tests/fuzz/conftest.py).
 RUNS: list[OperationRun] = []
+# Lines for the summary from runs in a child process (tests/fuzz/test_fuzz_sqlite.py).
+EXTRA_SUMMARY: list[str] = []
 
 # {path template: {parameter: ids}}; filled per test from the seeded objects.
 IdPools = dict[str, dict[str, list[int]]]

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from plantracker.console import figures, thumbnails
+from plantracker.console import figures
 from plantracker.console.access import console_view, supervisor_only
 from plantracker.console.forms import DEFAULT_URGE_COMMENT, ExtensionDecisionForm
 from plantracker.console.labels import history_action_label
@@ -20,12 +21,14 @@ from plantracker.errors import ApplicationError
 from tasks_app.models import Attachment, KeyResult, ProgressReport
 from tasks_app.rollover.selectors import carry_links
 from tasks_app.workflow import rules as workflow
+from tasks_app.workflow import thumbnails
 from tasks_app.workflow.selectors import (
     co_departments_of,
     extension_requests_visible_to,
     key_results_of,
     tasks_visible_to,
 )
+from tasks_app.workflow.services.attachment_images import attachment_thumbnail_make
 from tasks_app.workflow.services.extensions import extension_request_decide
 
 
@@ -120,10 +123,18 @@ def attachment_thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    try:
-        content = thumbnails.thumbnail_png(attachment.file)
-    except thumbnails.ThumbnailError as exc:
-        raise Http404 from exc
-    response = HttpResponse(content, content_type="image/png")
-    response["Cache-Control"] = "private, max-age=3600"
+    # The stored thumbnail, decoded once at upload (services.attachment_images); an image
+    # uploaded before then gets it written now, once.
+    name = attachment_thumbnail_make(attachment_id=attachment.pk)
+    if name is None:
+        raise Http404
+    etag = f'"{attachment.sha256[:40]}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        with default_storage.open(name, "rb") as stored:  # a few KB
+            response = HttpResponse(stored.read(), content_type="image/png")
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
     return response

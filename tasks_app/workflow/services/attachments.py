@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from plantracker.errors import PayloadTooLarge, ValidationError
 from tasks_app.models import Attachment, Task, User
 from tasks_app.workflow import rules as workflow
+from tasks_app.workflow.services import attachment_images
 from tasks_app.workflow.services.task_writes import history_record, require
 
 ALLOWED_TYPES = {
@@ -99,6 +100,8 @@ def attachment_create(*, task: Task, actor: User, upload: UploadedFile) -> Attac
     if not upload.size:
         raise ValidationError({"file": [_("文件为空。")]}, code="empty")
     mime = sniff_type(upload)
+    if mime in attachment_images.IMAGE_TYPES:
+        attachment_images.image_size_check(upload)  # decompression bombs: 400, nothing stored
     extension = ALLOWED_TYPES[mime]
     attachment = Attachment(
         task=task,
@@ -112,4 +115,5 @@ def attachment_create(*, task: Task, actor: User, upload: UploadedFile) -> Attac
     attachment.file.save(f"{uuid.uuid4().hex}.{extension}", upload, save=False)
     attachment.save()
     history_record(task=task, actor=actor, action="attachment", to_value=attachment.original_name)
+    attachment_images.thumbnail_enqueue(attachment)
     return attachment
