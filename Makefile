@@ -12,6 +12,8 @@ PORT   ?= 8000
 DEMO_PASSWORD ?= plantracker-demo
 PLAN   ?= seeds/daxing-2025/plan.txt
 export DJANGO_SETTINGS_MODULE ?= plantracker.settings.local
+# Links in e-mails, digests and notifications point at the server `make run` starts.
+export PLANTRACKER_SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: help install deps-system run serve migrate seed test lint format lock bench fuzz clean messages var
 

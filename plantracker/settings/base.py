@@ -299,6 +299,13 @@ PLANTRACKER = {
     "LOGIN_LOCKOUT_ATTEMPTS": env.int("PLANTRACKER_LOGIN_LOCKOUT_ATTEMPTS", default=5),
     "LOGIN_LOCKOUT_SECONDS": env.int("PLANTRACKER_LOGIN_LOCKOUT_SECONDS", default=15 * 60),
     "SITE_URL": env("PLANTRACKER_SITE_URL", default="http://127.0.0.1:8000"),
+    # The supervision loop (docs/supervision-loop.md).
+    # An extension may move a deadline this many quarters past the plan year (1: 31 March).
+    "EXTENSION_MAX_QUARTERS_PAST_YEAR": env.int(
+        "PLANTRACKER_EXTENSION_MAX_QUARTERS_PAST_YEAR", default=1
+    ),
+    # A 督办单 must be answered within this many working days of issue (or send-back).
+    "NOTICE_RESPONSE_WORKING_DAYS": env.int("PLANTRACKER_NOTICE_RESPONSE_WORKING_DAYS", default=5),
 }
 
 LOGGING = {

@@ -1,9 +1,11 @@
 """The supervision notices (督办单) the reminder ladder issues by itself.
 
-An item that has been overdue ESCALATE_SUPERVISION_AFTER_WORKING_DAYS working days gets
-one formal notice recorded against its department (and a history event on its task),
-once per item and due date: the ReminderEscalation unique key remembers it. Items that
-belong to no task (e.g. indicator figures) escalate without a notice row.
+Only a task's own deadline or a milestone overdue ESCALATE_SUPERVISION_AFTER_WORKING_DAYS
+working days issues a notice — a missing monthly report, an indicator figure or an
+unanswered notice is chased by urges (催办) on the ladder, never by a 督办单. A task gets
+at most one open notice (several items reaching the rung on one day share one; a task
+whose notice is still open gets none); the ReminderEscalation unique key remembers each
+item once per due date, with the notice that covers it.
 """
 
 from __future__ import annotations
@@ -11,10 +13,19 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tasks_app.models import HistoryEvent, ReminderEscalation, ReminderLevel, SupervisionNotice
+from tasks_app.models import (
+    HistoryEvent,
+    ReminderEscalation,
+    ReminderLevel,
+    SupervisionNotice,
+    Task,
+)
 from tasks_app.reminders.digest import kind_label
 from tasks_app.reminders.items import ReminderItem
 from tasks_app.reminders.ladder import LadderRules, levels_for, working_days_overdue
+from tasks_app.workflow.services.notices import notice_issued_notify, respond_by_from
+
+OPEN_NOTICE_STATUSES = (SupervisionNotice.Status.OPEN, SupervisionNotice.Status.ANSWERED)
 
 NOTICE_ACTION = "supervision_notice"
 
@@ -44,15 +55,20 @@ def _history(notice_by_key: dict[str, SupervisionNotice]) -> list[HistoryEvent]:
 
 
 NOTICE_BATCH = 5000  # items whose notice, escalation and history rows are written at once
+NOTICE_KINDS = frozenset({"task_deadline", "milestone"})  # what a 督办单 may be issued for
 
 
 @transaction.atomic
 def reminder_notices_issue(*, items: list[ReminderItem], rules: LadderRules) -> int:
-    """Record notices for items newly at the supervision rung; returns how many. 4 queries
-    (plus one INSERT of each kind per NOTICE_BATCH new items, so a city's tens of thousands
-    of notices never sit in memory at once)."""
+    """Record notices for items newly at the supervision rung; returns how many. 5 queries
+    (plus one INSERT of each kind per NOTICE_BATCH new items, and the notifications of
+    each new notice)."""
     level = ReminderLevel.SUPERVISION
-    reached = [item for item in items if level in levels_for(item, rules)]
+    reached = [
+        item
+        for item in items
+        if item.kind in NOTICE_KINDS and item.task_id and level in levels_for(item, rules)
+    ]
     if not reached:
         return 0
     known = set(
@@ -68,8 +84,21 @@ def reminder_notices_issue(*, items: list[ReminderItem], rules: LadderRules) -> 
     return issued
 
 
+def _open_notices(task_ids: set[int]) -> dict[int, int]:
+    return dict(
+        SupervisionNotice.objects.filter(
+            task_id__in=task_ids, kind="notice", status__in=OPEN_NOTICE_STATUSES
+        ).values_list("task_id", "id")
+    )
+
+
 def _issue(new: list[ReminderItem], rules: LadderRules, level: str) -> int:
-    with_task = [item for item in new if item.task_id]
+    already = _open_notices({item.task_id for item in new})
+    first_by_task: dict[int, ReminderItem] = {}
+    for item in sorted(new, key=lambda i: (i.due_date, i.key)):
+        if item.task_id not in already:
+            first_by_task.setdefault(item.task_id, item)
+    respond_by = respond_by_from(rules.today)
     notices = SupervisionNotice.objects.bulk_create(
         [
             SupervisionNotice(
@@ -78,11 +107,16 @@ def _issue(new: list[ReminderItem], rules: LadderRules, level: str) -> int:
                 issued_by=None,
                 kind="notice",
                 reason=_reason(item, rules),
+                status=SupervisionNotice.Status.OPEN,
+                respond_by=respond_by,
             )
-            for item in with_task
+            for item in first_by_task.values()
         ]
     )
-    notice_by_key = {item.key: notice for item, notice in zip(with_task, notices, strict=True)}
+    notice_by_key = {
+        item.key: notice for item, notice in zip(first_by_task.values(), notices, strict=True)
+    }
+    notice_id_by_task = {**already, **{n.task_id: n.pk for n in notices}}
     ReminderEscalation.objects.bulk_create(
         [
             ReminderEscalation(
@@ -90,10 +124,13 @@ def _issue(new: list[ReminderItem], rules: LadderRules, level: str) -> int:
                 item_due_date=item.due_date,
                 level=level,
                 run_date=rules.today,
-                notice=notice_by_key.get(item.key),
+                notice_id=notice_id_by_task.get(item.task_id),
             )
             for item in new
         ]
     )
     HistoryEvent.objects.bulk_create(_history(notice_by_key))
+    tasks = Task.objects.in_bulk([n.task_id for n in notices])
+    for notice in notices:
+        notice_issued_notify(task=tasks[notice.task_id], notice=notice, actor=None)
     return len(notices)
