@@ -18,6 +18,7 @@ def nav_items(request: HttpRequest) -> list[tuple[str, str]]:
         return []
     items = [
         (_("逾期督办"), reverse("console:board")),
+        (_("督办单"), reverse("console:notices")),
         (_("季度汇总"), reverse("console:quarter")),
         (_("主要指标"), reverse("console:indicators")),
     ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from plantracker.console.views import auth, board, department, indicators, quarter, task
+from plantracker.console.views import auth, board, department, indicators, notices, quarter, task
 
 app_name = "console"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("login/", auth.ConsoleLoginView.as_view(), name="login"),
     path("logout/", auth.ConsoleLogoutView.as_view(), name="logout"),
     path("overdue/", board.overdue_board, name="board"),
+    path("notices/", notices.notice_board, name="notices"),
+    path("notices/<int:pk>/decision/", notices.notice_decide, name="notice-decide"),
     path("tasks/<int:pk>/", task.task_detail, name="task"),
     path("tasks/<int:pk>/urge/", board.urge, name="urge"),
     path(
