@@ -281,7 +281,10 @@ PLANTRACKER = {
     "REPORT_CHASE_MAX_PERIODS": env.int("PLANTRACKER_REPORT_CHASE_MAX_PERIODS", default=3),
     # Extra reminder providers (dotted paths) besides those registered in code.
     "REMINDER_PROVIDERS": env.list("PLANTRACKER_REMINDER_PROVIDERS", default=[]),
-    # Rollup department score: base minus deductions per red item / 督办单 / missing report.
+    # Rollup department score: base minus deductions per red item / 督办单 / missing report,
+    # divided by the tasks the department leads ("per_task_mean") or not ("total");
+    # tasks_app/rollups/scoring.py, docs/supervision-loop.md.
+    "ROLLUP_SCORE_FORMULA": env("PLANTRACKER_ROLLUP_SCORE_FORMULA", default="per_task_mean"),
     "ROLLUP_SCORE_BASE": env.float("PLANTRACKER_ROLLUP_SCORE_BASE", default=100.0),
     "ROLLUP_DEDUCT_PER_RED_ITEM": env.float("PLANTRACKER_ROLLUP_DEDUCT_PER_RED_ITEM", default=2.0),
     "ROLLUP_DEDUCT_PER_SUPERVISION_NOTICE": env.float(

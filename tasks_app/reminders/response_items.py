@@ -16,12 +16,14 @@ NOTICE_RESPONSE = "supervision_notice"
 
 @register_provider
 def notice_responses(*, today: dt.date, warn_until: dt.date) -> list[ReminderItem]:
-    """Open notices whose response deadline is within the window or passed. One query."""
+    """Open notices whose response deadline has passed. One query. (Not "due soon": the
+    notice itself told them the deadline, and a notice issued by today's run must not
+    change what a repeated run of the same day finds.)"""
     rows = (
         SupervisionNotice.objects.filter(
             kind="notice",
             status=SupervisionNotice.Status.OPEN,
-            respond_by__lte=warn_until,
+            respond_by__lt=today,
             task__is_archived=False,
         )
         .exclude(task__status__in=NOT_CHASED_STATUSES)
