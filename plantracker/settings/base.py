@@ -309,6 +309,10 @@ PLANTRACKER = {
     ),
     # A 督办单 must be answered within this many working days of issue (or send-back).
     "NOTICE_RESPONSE_WORKING_DAYS": env.int("PLANTRACKER_NOTICE_RESPONSE_WORKING_DAYS", default=5),
+    # A leader instruction (领导批示) must be answered within this many working days.
+    "INSTRUCTION_RESPONSE_WORKING_DAYS": env.int(
+        "PLANTRACKER_INSTRUCTION_RESPONSE_WORKING_DAYS", default=5
+    ),
 }
 
 LOGGING = {

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from tasks_app.api import instructions_views as instructions
 from tasks_app.api import notices_views as notices
 from tasks_app.api import tasks_extension_views as ext
 from tasks_app.api import tasks_nested_views as nested
@@ -57,6 +58,16 @@ urlpatterns = [
         "extension-requests/<int:pk>/decision/",
         ext.ExtensionDecisionView.as_view(),
         name="extension-request-decision",
+    ),
+    path(
+        "tasks/<int:pk>/instructions/",
+        instructions.TaskInstructionListView.as_view(),
+        name="task-instructions",
+    ),
+    path(
+        "instructions/<int:pk>/response/",
+        instructions.InstructionResponseView.as_view(),
+        name="instruction-response",
     ),
     path("supervision/notices/", notices.NoticeListView.as_view(), name="notice-list"),
     path(

@@ -233,3 +233,28 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class LeaderInstruction(models.Model):
+    """领导批示 — a district leader's instruction on a task, which the lead department must
+    answer within INSTRUCTION_RESPONSE_WORKING_DAYS working days."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="instructions")
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("批示内容"), max_length=2000)
+    respond_by = models.DateField(_("回复时限"))
+    response = models.TextField(_("办理回复"), blank=True, max_length=5000)
+    responded_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    responded_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("领导批示")
+        verbose_name_plural = _("领导批示")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.text[:20]}"
