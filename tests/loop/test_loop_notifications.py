@@ -123,7 +123,7 @@ def test_urge_and_notice_reach_leads_and_owner(world: World, make_member, notice
 
 
 def test_ladder_skips_an_owner_who_left_and_staff_hear_of_reports(
-    world: World, make_member, clock
+    world: World, make_member, clock, api
 ) -> None:
     owner = moved_owner(world, make_member)
     clock.move_to(dt.datetime(2025, 7, 10, 9, 0, tzinfo=dt.UTC))
@@ -137,3 +137,5 @@ def test_ladder_skips_an_owner_who_left_and_staff_hear_of_reports(
     kinds = {item["kind"] for item in staff.payload["items"]}
     assert kinds == {"progress_report"}
     assert staff.payload["items"][0]["task_id"] is not None
+    en = api(world.lead_staff).get("/api/v1/notifications/", **EN).json()["results"][0]
+    assert en["kind"] == "reminder_digest" and en["title"].startswith("Reminder (2025-07-10)")
