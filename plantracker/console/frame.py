@@ -10,6 +10,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from plantracker.clock import demo_today
+
 
 def nav_items(request: HttpRequest) -> list[tuple[str, str]]:
     """(label, url) of the console's top navigation for this viewer."""
@@ -38,4 +40,5 @@ def frame_context(request: HttpRequest) -> dict[str, Any]:
         "is_popup": False,
         "viewer": getattr(request, "viewer", None),
         "nav": nav_items(request),
+        "demo_today": demo_today(),
     }

@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from plantracker import clock
 from tasks_app.models import Chapter, Department, Plan, Rollup, RollupJob, RollupLevel, RollupRow
 from tasks_app.rollups.columns import METRIC_FIELDS
 from tasks_app.rollups.metrics import (
@@ -100,7 +101,7 @@ def rollup_build(
     plan = _plan_for(year, quarter)
     Plan.objects.select_for_update().filter(pk=plan.pk).first()  # one builder per plan
     period = Quarter(year, quarter)
-    as_of = min(period.end, today or timezone.localdate())
+    as_of = min(period.end, today or clock.today())
     scope = Scope(plan=plan, quarter=period, as_of=as_of)
     latest = Rollup.objects.filter(year=year, quarter=quarter).aggregate(v=Max("version"))["v"]
     rollup = Rollup.objects.create(

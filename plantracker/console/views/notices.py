@@ -7,10 +7,10 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from plantracker import clock
 from plantracker.console.access import console_view, supervisor_only
 from plantracker.console.views.common import error_text, page
 from plantracker.errors import ApplicationError
@@ -24,7 +24,7 @@ OPEN = (SupervisionNotice.Status.OPEN, SupervisionNotice.Status.ANSWERED)
 @console_view
 @require_GET
 def notice_board(request: HttpRequest) -> HttpResponse:
-    viewer, today = request.viewer, timezone.localdate()
+    viewer, today = request.viewer, clock.today()
     notices = (
         SupervisionNotice.objects.filter(
             kind="notice", status__in=OPEN, task__in=tasks_visible_to(viewer.user)
