@@ -12,6 +12,10 @@ PORT   ?= 8000
 DEMO_PASSWORD ?= plantracker-demo
 PLAN   ?= seeds/daxing-2025/plan.txt
 export DJANGO_SETTINGS_MODULE ?= plantracker.settings.local
+# Links in e-mails, digests and notifications point at the server `make run` starts.
+export PLANTRACKER_SITE_URL ?= http://$(HOST):$(PORT)
+# `make run`'s demo date inside the plan year (local settings only; plantracker/clock.py).
+DEMO_TODAY ?= 2025-09-15
 
 NODE_DIR := .ci/node
 
@@ -74,7 +78,8 @@ run: seed
 	@echo "plantracker: http://$(HOST):$(PORT)/admin/  API: http://$(HOST):$(PORT)/api/v1/  docs: http://$(HOST):$(PORT)/api/v1/docs/"
 	@echo "logins (password $(DEMO_PASSWORD)): admin, supervisor, leader, lead.<dept code>, staff.<dept code>"
 	@echo "worker + beat on the embedded filesystem broker (var/celery-broker); Ctrl-C stops both"
-	@$(VENV)/bin/celery -A plantracker worker --beat -l info --concurrency 1 \
+	@export PLANTRACKER_TODAY=$${PLANTRACKER_TODAY-$(DEMO_TODAY)}; \
+	$(VENV)/bin/celery -A plantracker worker --beat -l info --concurrency 1 \
 	    --schedule var/celerybeat-schedule > var/celery.log 2>&1 & \
 	  CELERY_PID=$$!; trap "kill $$CELERY_PID 2>/dev/null" EXIT INT TERM; \
 	  $(PY) manage.py runserver $(HOST):$(PORT)

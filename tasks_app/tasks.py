@@ -11,8 +11,8 @@ import datetime as dt
 
 from celery import shared_task
 from celery.signals import worker_ready
-from django.utils import timezone
 
+from plantracker import clock
 from tasks_app.reminders.deliveries import deliveries_sweep, delivery_attempt
 from tasks_app.reminders.run import reminders_run
 from tasks_app.rollups.build import rollup_build_previous_quarter, rollup_job_run
@@ -22,7 +22,7 @@ from tasks_app.workflow.rules.flag_changes import task_flag_changes_record
 @shared_task(name="tasks_app.reminders_run", soft_time_limit=600, time_limit=660)
 def reminders_run_task(today: str | None = None) -> dict:
     """The daily run (beat: 09:00 Asia/Shanghai); skips non-working days by itself."""
-    day = dt.date.fromisoformat(today) if today else timezone.localdate()
+    day = dt.date.fromisoformat(today) if today else clock.today()
     return reminders_run(today=day).as_dict()
 
 
@@ -52,14 +52,14 @@ def rollup_build_job(job_id: int) -> int | None:
 @shared_task(name="tasks_app.rollup_build_quarter_closed", soft_time_limit=1200, time_limit=1320)
 def rollup_build_quarter_closed(today: str | None = None) -> int | None:
     """Beat: 06:00 on the first day of each quarter, for the quarter just closed."""
-    day = dt.date.fromisoformat(today) if today else timezone.localdate()
+    day = dt.date.fromisoformat(today) if today else clock.today()
     return rollup_build_previous_quarter(today=day)
 
 
 @shared_task(name="tasks_app.task_flag_changes", soft_time_limit=300, time_limit=360)
 def task_flag_changes(today: str | None = None) -> int:
     """Beat: 00:05 Asia/Shanghai; tasks whose flag or overdue state changed overnight."""
-    day = dt.date.fromisoformat(today) if today else timezone.localdate()
+    day = dt.date.fromisoformat(today) if today else clock.today()
     return task_flag_changes_record(today=day)
 
 

@@ -27,6 +27,7 @@ from indicators_app.assessment import GDP_INDICATOR_NAME, GDP_SYNC_MARK
 from indicators_app.models import Indicator, Observation, ObservationRevision
 from indicators_app.permissions import can_report, can_verify
 from indicators_app.services.validation import clean_period, clean_value
+from plantracker import clock
 from plantracker.errors import PermissionDenied, ValidationError
 from tasks_app.models import User
 
@@ -67,7 +68,7 @@ def observation_create(
 ) -> ObservationResult:
     """Report the figure of `indicator` for `period`; an existing period is corrected."""
     _check_reporter(actor, indicator)
-    parsed = clean_period(indicator, period, today=today or timezone.localdate())
+    parsed = clean_period(indicator, period, today=today or clock.today())
     converted = clean_value(indicator, value, unit)
     with transaction.atomic():
         # One writer per indicator at a time: the period check below cannot race.

@@ -22,9 +22,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from plantracker import clock
 from plantracker.console.frame import frame_context
 from plantracker.console.plans import console_plans
 from tasks_app.models import Plan, User
@@ -88,7 +88,7 @@ def console_view(view: ConsoleView) -> ConsoleView:
         viewer = Viewer.of(request.user)
         if not viewer.may_enter:
             return forbidden(request, _("督查控制台仅对督查室、区领导和部门负责人开放。"))
-        plans, plan = console_plans(request, request.user, timezone.localdate())
+        plans, plan = console_plans(request, request.user, clock.today())
         request.viewer = replace(viewer, plans=tuple(plans), plan=plan)
         return view(request, *args, **kwargs)
 

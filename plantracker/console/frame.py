@@ -10,6 +10,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from plantracker.clock import demo_today
+
 
 def nav_items(request: HttpRequest) -> list[tuple[str, str]]:
     """(label, url) of the console's top navigation for this viewer."""
@@ -18,6 +20,7 @@ def nav_items(request: HttpRequest) -> list[tuple[str, str]]:
         return []
     items = [
         (_("逾期督办"), reverse("console:board")),
+        (_("督办单"), reverse("console:notices")),
         (_("季度汇总"), reverse("console:quarter")),
         (_("主要指标"), reverse("console:indicators")),
     ]
@@ -39,4 +42,5 @@ def frame_context(request: HttpRequest) -> dict[str, Any]:
         "is_popup": False,
         "viewer": getattr(request, "viewer", None),
         "nav": nav_items(request),
+        "demo_today": demo_today(),
     }

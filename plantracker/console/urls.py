@@ -7,6 +7,7 @@ from plantracker.console.views import (
     board,
     department,
     indicators,
+    notices,
     quarter,
     rollover,
     task,
@@ -19,6 +20,8 @@ urlpatterns = [
     path("login/", auth.ConsoleLoginView.as_view(), name="login"),
     path("logout/", auth.ConsoleLogoutView.as_view(), name="logout"),
     path("overdue/", board.overdue_board, name="board"),
+    path("notices/", notices.notice_board, name="notices"),
+    path("notices/<int:pk>/decision/", notices.notice_decide, name="notice-decide"),
     path("tasks/<int:pk>/", task.task_detail, name="task"),
     path("tasks/<int:pk>/urge/", board.urge, name="urge"),
     path(

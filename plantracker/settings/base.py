@@ -315,7 +315,10 @@ PLANTRACKER = {
     "REPORT_CHASE_MAX_PERIODS": env.int("PLANTRACKER_REPORT_CHASE_MAX_PERIODS", default=3),
     # Extra reminder providers (dotted paths) besides those registered in code.
     "REMINDER_PROVIDERS": env.list("PLANTRACKER_REMINDER_PROVIDERS", default=[]),
-    # Rollup department score: base minus deductions per red item / 督办单 / missing report.
+    # Rollup department score: base minus deductions per red item / 督办单 / missing report,
+    # divided by the tasks the department leads ("per_task_mean") or not ("total");
+    # tasks_app/rollups/scoring.py, docs/supervision-loop.md.
+    "ROLLUP_SCORE_FORMULA": env("PLANTRACKER_ROLLUP_SCORE_FORMULA", default="per_task_mean"),
     "ROLLUP_SCORE_BASE": env.float("PLANTRACKER_ROLLUP_SCORE_BASE", default=100.0),
     "ROLLUP_DEDUCT_PER_RED_ITEM": env.float("PLANTRACKER_ROLLUP_DEDUCT_PER_RED_ITEM", default=2.0),
     "ROLLUP_DEDUCT_PER_SUPERVISION_NOTICE": env.float(
@@ -335,6 +338,17 @@ PLANTRACKER = {
     # A JWT session ends this long after its password login, however often it is refreshed.
     "SESSION_MAX_AGE_DAYS": env.int("PLANTRACKER_SESSION_MAX_AGE_DAYS", default=30),
     "SITE_URL": env("PLANTRACKER_SITE_URL", default="http://127.0.0.1:8000"),
+    # The supervision loop (docs/supervision-loop.md).
+    # An extension may move a deadline this many quarters past the plan year (1: 31 March).
+    "EXTENSION_MAX_QUARTERS_PAST_YEAR": env.int(
+        "PLANTRACKER_EXTENSION_MAX_QUARTERS_PAST_YEAR", default=1
+    ),
+    # A 督办单 must be answered within this many working days of issue (or send-back).
+    "NOTICE_RESPONSE_WORKING_DAYS": env.int("PLANTRACKER_NOTICE_RESPONSE_WORKING_DAYS", default=5),
+    # A leader instruction (领导批示) must be answered within this many working days.
+    "INSTRUCTION_RESPONSE_WORKING_DAYS": env.int(
+        "PLANTRACKER_INSTRUCTION_RESPONSE_WORKING_DAYS", default=5
+    ),
 }
 
 LOGGING = {

@@ -1,9 +1,15 @@
 """Production settings: secrets and hosts only from the environment; HTTPS everywhere."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = False
+# The demo date of local settings (plantracker/clock.py) has no place in production.
+if env("PLANTRACKER_TODAY", default=""):
+    raise ImproperlyConfigured("PLANTRACKER_TODAY is a local demo setting; unset it.")
+PLANTRACKER_TODAY = ""
 SECRET_KEY = env("DJANGO_SECRET_KEY")  # no default: refuse to start without one
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from plantracker import clock
 from tasks_app.api.plan_filters import PLAN_HELP, DefaultPlanFilterMixin
 from tasks_app.models import Department, Milestone, Notification, Task
 from tasks_app.plans.selectors import milestones_overdue_q
@@ -67,7 +67,7 @@ class MilestoneFilter(DefaultPlanFilterMixin, filters.FilterSet):
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         if value is None:
             return queryset
-        overdue = milestones_overdue_q(timezone.localdate())
+        overdue = milestones_overdue_q(clock.today())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from plantracker import clock
 from plantracker.api.concurrency import ETagRetrieveMixin
 from tasks_app.api.directory_filters import DepartmentFilter, MilestoneFilter
 from tasks_app.api.directory_serializers import (
@@ -79,7 +79,7 @@ class PlanTreeView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         plans = plans_visible_to(request.user).only("pk", "year", "title")
         plan = get_object_or_404(plans, pk=pk)
-        tree = plan_tree(plan=plan, user=request.user, today=timezone.localdate())
+        tree = plan_tree(plan=plan, user=request.user, today=clock.today())
         return Response(PlanTreeSerializer(tree).data)
 
 
@@ -93,7 +93,7 @@ class MilestoneListView(SyncListMixin, ListAPIView):
     sync_resource = "milestone"
 
     def get_queryset(self) -> QuerySet[Milestone]:
-        overdue = milestones_overdue_q(timezone.localdate())
+        overdue = milestones_overdue_q(clock.today())
         return milestones_visible_to(self.request.user).annotate(
             is_overdue=ExpressionWrapper(overdue, output_field=BooleanField())
         )

@@ -34,8 +34,15 @@ class HistoryAction(models.TextChoices):
     MILESTONE_COMPLETE = "milestone_complete"
     URGE = "urge"
     NOTICE = "notice"
-    # the reminder run's 督办单
+    # the reminder run's 督办单, and the 督办单's answer and review (supervision loop)
     SUPERVISION_NOTICE = "supervision_notice"
+    NOTICE_ANSWER = "notice_answer"
+    NOTICE_ACCEPT = "notice_accept"
+    NOTICE_SEND_BACK = "notice_send_back"
+    EXTENSION_WITHDRAW = "extension_withdraw"
+    # leader instructions (领导批示)
+    LEADER_INSTRUCTION = "leader_instruction"
+    INSTRUCTION_RESPONSE = "instruction_response"
     # the plan import
     IMPORTED = "imported"
     IMPORT_UPDATE = "import_update"
@@ -58,7 +65,22 @@ class HistoryAction(models.TextChoices):
 
 
 class NotificationKind(models.TextChoices):
+    """Every kind a notification is stored with (tasks_app.inbox.messages.TEMPLATES renders
+    the per-step ones; a test holds the two lists together)."""
+
     REMINDER_DIGEST = "reminder_digest"
     URGE = "urge"
     SUPERVISION_NOTICE = "supervision_notice"
     EXTENSION_DECISION = "extension_decision"
+    CLAIM_SUBMITTED = "claim_submitted"
+    CLAIM_RETURNED = "claim_returned"
+    CLAIM_APPROVED = "claim_approved"
+    EXTENSION_REQUESTED = "extension_requested"
+    EXTENSION_APPROVED = "extension_approved"
+    EXTENSION_REJECTED = "extension_rejected"
+    EXTENSION_WITHDRAWN = "extension_withdrawn"
+    NOTICE_ANSWERED = "notice_answered"
+    NOTICE_ACCEPTED = "notice_accepted"
+    NOTICE_SENT_BACK = "notice_sent_back"
+    LEADER_INSTRUCTION = "leader_instruction"
+    INSTRUCTION_ANSWERED = "instruction_answered"

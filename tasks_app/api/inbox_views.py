@@ -17,6 +17,7 @@ from tasks_app.api.directory_filters import NotificationFilter
 from tasks_app.api.enums import NotificationKind
 from tasks_app.api.sync import SyncListMixin
 from tasks_app.api.tasks_serializers import datetime_json
+from tasks_app.inbox.messages import notification_text
 from tasks_app.inbox.services import (
     notification_mark_read,
     notification_tombstone_resource,
@@ -38,6 +39,7 @@ class NotificationSerializer(serializers.ModelSerializer):
             "title",
             "body",
             "payload",
+            "params",
             "task",
             "created_at",
             "read_at",
@@ -52,12 +54,21 @@ class NotificationSerializer(serializers.ModelSerializer):
     def to_representation(self, instance: Notification) -> dict[str, Any]:
         """The fields above, rendered directly: an inbox page is up to 200 rows
         (tests/api/test_task_representation.py holds it to DRF's generic rendering)."""
+        # Title and body in the reader's language (the request's), from kind + params.
+        title, body = notification_text(
+            kind=instance.kind,
+            params=instance.params,
+            payload=instance.payload,
+            title=instance.title,
+            body=instance.body,
+        )
         return {
             "id": instance.pk,
             "kind": instance.kind,
-            "title": instance.title,
-            "body": instance.body,
+            "title": title,
+            "body": body,
             "payload": instance.payload,
+            "params": instance.params,
             "task": instance.task_id,
             "created_at": datetime_json(instance.created_at),
             "read_at": datetime_json(instance.read_at),

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from plantracker import clock
 from tasks_app.plans.scope import default_plan
 
 PLAN_HELP = _("计划 ID（默认：本单位当年的计划，否则最近的计划）")
@@ -31,7 +31,7 @@ class DefaultPlanFilterMixin:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return queryset
-        today = timezone.localdate()
+        today = clock.today()
         return queryset.filter(**{cls.default_plan_lookup: default_plan(user, today=today)})
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:

@@ -11,7 +11,6 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -30,6 +29,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from plantracker import clock
 from plantracker.api.concurrency import ETagRetrieveMixin
 from plantracker.api.idempotency import idempotent_create
 from plantracker.api.pagination import StandardCursorPagination
@@ -86,7 +86,7 @@ class RollupParamsFilter(BaseFilterBackend):
                 queryset = queryset.filter(**{name: params.validated_data[name]})
         plan = params.validated_data.get("plan")
         if plan is None:
-            plan = default_plan(request.user, today=timezone.localdate())
+            plan = default_plan(request.user, today=clock.today())
         return queryset.filter(plan_id=plan)
 
     def get_schema_operation_parameters(self, view: APIView) -> list:

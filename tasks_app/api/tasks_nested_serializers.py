@@ -179,8 +179,26 @@ class SupervisionNoticeSerializer(serializers.ModelSerializer):
 
     department = DepartmentBriefSerializer(read_only=True)
     issued_by = NullableUserField()
+    answered_by = NullableUserField()
 
     class Meta:
         model = SupervisionNotice
-        fields = ["id", "task", "department", "kind", "reason", "issued_by", "created_at"]
+        fields = [
+            "id",
+            "task",
+            "department",
+            "kind",
+            "reason",
+            "issued_by",
+            "created_at",
+            # Additive: the notice's life (督办单 answered, accepted or sent back).
+            "status",
+            "respond_by",
+            "answer",
+            "answer_attachments",
+            "answered_by",
+            "answered_at",
+            "review_comment",
+            "closed_at",
+        ]
         read_only_fields = fields

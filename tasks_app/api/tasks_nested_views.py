@@ -9,7 +9,6 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -19,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from plantracker import clock
 from plantracker.api.idempotency import idempotent_create
 from plantracker.api.sync import SyncCursorPagination, UpdatedSinceFilter
 from tasks_app.api.permissions import WorkflowPermission, visible_task_or_404
@@ -256,7 +256,7 @@ class TaskMilestoneListView(TaskNestedListView):
     idempotency_key_methods = ("POST",)
 
     def task_queryset(self, task: Task) -> QuerySet:
-        return task_milestones(task, today=timezone.localdate())
+        return task_milestones(task, today=clock.today())
 
     @extend_schema(request=MilestoneCreateSerializer, responses={201: serializer_class})
     def post(self, request: Request, pk: int) -> Response:
@@ -287,5 +287,5 @@ class MilestoneCompleteView(TaskNestedMixin, APIView):
         task = self.get_task()
         milestone = get_object_or_404(Milestone, pk=mid, task=task)
         milestone_complete(task=task, actor=request.user, milestone=milestone)
-        row = task_milestones(task, today=timezone.localdate()).get(pk=milestone.pk)
+        row = task_milestones(task, today=clock.today()).get(pk=milestone.pk)
         return Response(TaskMilestoneSerializer(row).data)

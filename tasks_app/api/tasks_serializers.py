@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from plantracker import clock
 from tasks_app.models import Department, KeyResult, Task, TaskStatus, User
 from tasks_app.rollover.selectors import carry_links
 from tasks_app.workflow import rules as workflow
@@ -304,4 +304,4 @@ class OverdueItemSerializer(TaskSerializer):
 
 
 def _today() -> dt.date:
-    return timezone.localdate()
+    return clock.today()

@@ -11,7 +11,6 @@ import re
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView, RetrieveAPIView
@@ -20,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from plantracker import clock
 from plantracker.api.concurrency import ETagRetrieveMixin, etag_for, if_match_header
 from plantracker.api.filtering import FilterBackend
 from plantracker.api.idempotency import idempotent_create
@@ -72,7 +72,7 @@ def write_precondition(request: Request) -> str | None:
 
 def task_response(request: Request, task_id: int, *, status_code: int = 200) -> Response:
     """The annotated detail of a task just written, with its new ETag."""
-    today = timezone.localdate()
+    today = clock.today()
     task = task_visible_or_404(user=request.user, task_id=task_id, today=today)
     response = Response(
         TaskDetailSerializer(task, context={"request": request}).data, status=status_code
@@ -100,7 +100,7 @@ class TaskListView(SyncListMixin, ListAPIView):
     def get_queryset(self) -> QuerySet[Task]:
         if getattr(self, "swagger_fake_view", False):
             return Task.objects.none()
-        return tasks_for_api(user=self.request.user, today=timezone.localdate())
+        return tasks_for_api(user=self.request.user, today=clock.today())
 
 
 @declare_errors("task_patch", methods=("patch",))
@@ -114,7 +114,7 @@ class TaskDetailView(ETagRetrieveMixin, RetrieveAPIView):
     if_match_methods = ("PATCH",)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        today = timezone.localdate()
+        today = clock.today()
         task = task_visible_or_404(user=request.user, task_id=self.kwargs["pk"], today=today)
         tag = task_etag(task, today)
         wanted = {
@@ -211,8 +211,8 @@ class SupervisionOverdueView(ListAPIView):
             return Task.objects.none()
         # Departments and owners by id in two queries: joined, the planner misjudges the
         # flag filter's selectivity and nested-loops them over every overdue task.
-        items = overdue_items(user=self.request.user, today=timezone.localdate())
+        items = overdue_items(user=self.request.user, today=clock.today())
         return items.select_related(None).prefetch_related("lead_department", "owner")
 
     def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "today": timezone.localdate()}
+        return {**super().get_serializer_context(), "today": clock.today()}

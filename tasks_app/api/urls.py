@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from tasks_app.api import instructions_views as instructions
+from tasks_app.api import notices_views as notices
 from tasks_app.api import tasks_extension_views as ext
 from tasks_app.api import tasks_nested_views as nested
 from tasks_app.api import tasks_views as tasks
@@ -56,6 +58,27 @@ urlpatterns = [
         "extension-requests/<int:pk>/decision/",
         ext.ExtensionDecisionView.as_view(),
         name="extension-request-decision",
+    ),
+    path(
+        "tasks/<int:pk>/instructions/",
+        instructions.TaskInstructionListView.as_view(),
+        name="task-instructions",
+    ),
+    path(
+        "instructions/<int:pk>/response/",
+        instructions.InstructionResponseView.as_view(),
+        name="instruction-response",
+    ),
+    path("supervision/notices/", notices.NoticeListView.as_view(), name="notice-list"),
+    path(
+        "supervision/notices/<int:pk>/answer/",
+        notices.NoticeAnswerView.as_view(),
+        name="notice-answer",
+    ),
+    path(
+        "supervision/notices/<int:pk>/review/",
+        notices.NoticeReviewView.as_view(),
+        name="notice-review",
     ),
     path(
         "supervision/overdue/",

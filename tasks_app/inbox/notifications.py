@@ -35,12 +35,20 @@ def notification_create(
     task: Task | None = None,
     payload: dict[str, Any] | None = None,
     message: RenderedMessage | None = None,
+    params: dict[str, Any] | None = None,
 ) -> Notification:
     """Write the inbox row and its outbox rows (e-mail, webhook, by the person's
     preferences); the deliveries are handed to the workers when the transaction commits.
-    `message` overrides the default rendering of title/body for the external channels."""
+    `message` overrides the default rendering of title/body for the external channels;
+    `params` are those of the kind's template (tasks_app/inbox/messages.py)."""
     notification = Notification.objects.create(
-        recipient=recipient, kind=kind, title=title, body=body, task=task, payload=payload or {}
+        recipient=recipient,
+        kind=kind,
+        title=title,
+        body=body,
+        task=task,
+        payload=payload or {},
+        params=params or {},
     )
     deliveries = Delivery.objects.bulk_create(
         deliveries_build(

@@ -122,6 +122,7 @@ class ExtensionRequest(models.Model):
         PENDING = "pending", _("待审批")
         APPROVED = "approved", _("已批准")
         REJECTED = "rejected", _("已驳回")
+        WITHDRAWN = "withdrawn", _("已撤回")  # the task closed while it was pending
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="extension_requests")
     milestone = models.ForeignKey(
@@ -151,7 +152,18 @@ class ExtensionRequest(models.Model):
 
 
 class SupervisionNotice(models.Model):
-    """督办单 — a formal supervision notice recorded against a department for a task."""
+    """督办单 — a formal supervision notice recorded against a department for a task (kind
+    "notice"), or a recorded 催办 (kind "urge", nothing to answer).
+
+    A notice is open until the department answers it (反馈: text and evidence) and the
+    supervision office accepts the answer; sent back, it is open again with a new
+    response deadline. At most one notice per task is open or answered at a time.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待反馈")
+        ANSWERED = "answered", _("已反馈待审核")
+        CLOSED = "closed", _("已办结")
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="supervision_notices")
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="notices")
@@ -160,12 +172,35 @@ class SupervisionNotice(models.Model):
         max_length=10, choices=[("urge", _("催办")), ("notice", _("督办单"))], default="notice"
     )
     reason = models.TextField(_("事由"), max_length=2000)
+    status = models.CharField(
+        _("办理状态"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    respond_by = models.DateField(_("反馈时限"), null=True, blank=True)
+    answer = models.TextField(_("反馈内容"), blank=True, max_length=5000)
+    answer_attachments = models.JSONField(_("反馈佐证材料"), default=list, blank=True)
+    answered_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    review_comment = models.TextField(_("审核意见"), blank=True, max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True, null=True, db_index=True)
 
     class Meta:
         verbose_name = _("督办单")
         verbose_name_plural = _("督办单")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task"],
+                condition=Q(kind="notice", status__in=["open", "answered"]),
+                name="one_open_notice_per_task",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.task_id} {self.department_id}"
@@ -178,6 +213,10 @@ class Notification(models.Model):
     kind = models.CharField(_("类型"), max_length=30)
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"))
+    # The parameters of `kind`'s template (tasks_app/inbox/messages.py): title and body
+    # are rendered from them in the reader's language; the stored ones are the
+    # district-language rendering sent by e-mail and webhook.
+    params = models.JSONField(_("参数"), default=dict, blank=True)
     payload = models.JSONField(default=dict, blank=True)
     task = models.ForeignKey(Task, on_delete=models.CASCADE, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -194,3 +233,28 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class LeaderInstruction(models.Model):
+    """领导批示 — a district leader's instruction on a task, which the lead department must
+    answer within INSTRUCTION_RESPONSE_WORKING_DAYS working days."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="instructions")
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("批示内容"), max_length=2000)
+    respond_by = models.DateField(_("回复时限"))
+    response = models.TextField(_("办理回复"), blank=True, max_length=5000)
+    responded_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    responded_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("领导批示")
+        verbose_name_plural = _("领导批示")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.text[:20]}"

@@ -31,6 +31,8 @@ def kind_label(kind: str) -> str:
         "milestone": _("阶段节点"),
         "progress_report": _("月度进展报告"),
         "indicator_observation": _("指标数据报送"),
+        "supervision_notice": _("督办单反馈"),
+        "leader_instruction": _("领导批示回复"),
     }
     return labels.get(kind, kind)
 

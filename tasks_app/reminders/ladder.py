@@ -3,6 +3,8 @@
   due_soon    — due within WARNING_WINDOW_WORKING_DAYS (today included): the owner
                 (the department leads when no owner is assigned);
   overdue     — past due (催办): the owner and the lead department's leads;
+                a monthly report's two rungs reach the department's staff (联络员) too,
+                since they write it. An owner hears only while they can see the task;
   supervision — ESCALATE_SUPERVISION_AFTER_WORKING_DAYS or more working days overdue:
                 every supervision-office user of the item's issuing body, and a 督办单
                 (formal supervision notice) is recorded against the department, once per
@@ -27,11 +29,13 @@ from django.conf import settings
 from django.db.models import Subquery
 from django.db.models.functions import Coalesce
 
+from tasks_app.inbox.audience import owners_seeing
 from tasks_app.models import Department, IssuingBody, Membership, ReminderLevel, Role, User
 from tasks_app.models.org import DEFAULT_BODY_CODE
 from tasks_app.reminders.items import ReminderItem
 from tasks_app.workflow.workdays import add_working_days, working_days_between
 
+REPORT_KIND = "progress_report"  # a monthly report: its department's staff write it
 LEVEL_ORDER = {level: index for index, level in enumerate(ReminderLevel.values)}
 
 
@@ -83,7 +87,11 @@ class Audience:
     leads_by_department: dict[int, list[int]] = field(default_factory=dict)
     supervisors: list[int] = field(default_factory=list)
     leaders: list[int] = field(default_factory=list)
-    active_owners: set[int] = field(default_factory=set)
+    active_owners: set[int] = field(default_factory=set)  # of items without a task
+    # (task id, owner id) where the owner is active and can still see the task.
+    seeing_owners: set[tuple[int, int]] = field(default_factory=set)
+    # Staff (联络员) write the reports: they hear of their department's report deadlines.
+    staff_by_department: dict[int, list[int]] = field(default_factory=dict)
     body_of_department: dict[int, int] = field(default_factory=dict)
     supervisors_by_body: dict[int, list[int]] = field(default_factory=dict)
     leaders_by_body: dict[int, list[int]] = field(default_factory=dict)
@@ -95,15 +103,15 @@ class Audience:
         if not items:
             return audience
         department_ids = {item.department_id for item in items}
-        leads = Membership.objects.filter(
-            department_id__in=department_ids,
-            role=Membership.DeptRole.LEAD,
-            user__is_active=True,
+        members = Membership.objects.filter(
+            department_id__in=department_ids, user__is_active=True
         ).order_by("department_id", "user_id")
-        grouped: dict[int, list[int]] = defaultdict(list)
-        for department_id, user_id in leads.values_list("department_id", "user_id"):
-            grouped[department_id].append(user_id)
-        audience.leads_by_department = dict(grouped)
+        leads: dict[int, list[int]] = defaultdict(list)
+        staff: dict[int, list[int]] = defaultdict(list)
+        for department_id, user_id, role in members.values_list("department_id", "user_id", "role"):
+            (leads if role == Membership.DeptRole.LEAD else staff)[department_id].append(user_id)
+        audience.leads_by_department = dict(leads)
+        audience.staff_by_department = dict(staff)
         audience.body_of_department = dict(
             Department.objects.filter(pk__in=department_ids).values_list("pk", "body_id")
         )
@@ -122,9 +130,12 @@ class Audience:
             by_body[role][body_id].append(user_id)
         audience.supervisors_by_body = dict(by_body[Role.SUPERVISOR])
         audience.leaders_by_body = dict(by_body[Role.LEADER])
-        owner_ids = {item.owner_id for item in items if item.owner_id}
+        owned = [item for item in items if item.owner_id]
+        audience.seeing_owners = owners_seeing({item.task_id for item in owned if item.task_id})
         audience.active_owners = set(
-            User.objects.filter(pk__in=owner_ids, is_active=True).values_list("id", flat=True)
+            User.objects.filter(
+                pk__in={item.owner_id for item in owned if not item.task_id}, is_active=True
+            ).values_list("id", flat=True)
         )
         return audience
 
@@ -137,13 +148,24 @@ class Audience:
         people = self.leaders_by_body if people is None else people
         return list(people.get(body_id, [])) if body_id is not None else []
 
+    def owner_of(self, item: ReminderItem) -> list[int]:
+        """The item's owner, while active and (for a task's item) able to see the task."""
+        if not item.owner_id:
+            return []
+        if item.task_id:
+            return [item.owner_id] if (item.task_id, item.owner_id) in self.seeing_owners else []
+        return [item.owner_id] if item.owner_id in self.active_owners else []
+
     def recipients(self, item: ReminderItem, level: str) -> list[int]:
-        owner = [item.owner_id] if item.owner_id in self.active_owners else []
+        owner = self.owner_of(item)
         leads = self.leads_by_department.get(item.department_id, [])
+        staff = (
+            self.staff_by_department.get(item.department_id, []) if item.kind == REPORT_KIND else []
+        )
         if level == ReminderLevel.DUE_SOON:
-            return owner or list(leads)
+            return list(dict.fromkeys([*(owner or leads), *staff]))
         if level == ReminderLevel.OVERDUE:
-            return list(dict.fromkeys([*owner, *leads]))
+            return list(dict.fromkeys([*owner, *leads, *staff]))
         return self.district_people(level, self.body_of(item))
 
 

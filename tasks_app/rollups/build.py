@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from plantracker import clock
 from tasks_app.models import (
     Chapter,
     Department,
@@ -130,7 +131,7 @@ def rollup_build(
     if locked is None or locked.status == PlanStatus.CLOSED:  # closed while we waited
         raise RollupError(_("该计划已结转关闭，季度汇总已冻结。"))
     period = Quarter(year, quarter)
-    as_of = min(period.end, today or timezone.localdate())
+    as_of = min(period.end, today or clock.today())
     scope = Scope(plan=plan, quarter=period, as_of=as_of)
     latest = Rollup.objects.filter(plan=plan, year=year, quarter=quarter).aggregate(
         v=Max("version")

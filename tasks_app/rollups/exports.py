@@ -33,6 +33,7 @@ SCORE_LABELS = {
     "ROLLUP_DEDUCT_PER_RED_ITEM": gettext_lazy("每个红灯事项扣分"),
     "ROLLUP_DEDUCT_PER_SUPERVISION_NOTICE": gettext_lazy("每份督办单扣分"),
     "ROLLUP_DEDUCT_PER_MISSING_REPORT": gettext_lazy("每份未报送进展报告扣分"),
+    "ROLLUP_SCORE_FORMULA": gettext_lazy("计分方式（per_task_mean：按任务平均）"),
 }
 
 

@@ -2,13 +2,13 @@
 
 Definitions (all for one plan and one quarter; `as_of` = the quarter's last day, or today
 while the quarter is still running):
-- tasks by status, average progress (cancelled excluded): the state when built;
+- tasks by status, average progress (cancelled excluded), red items: each task's state
+  as of `as_of`, reconstructed from history (rollups/as_of.py): nothing later counts;
 - completed on time: completed no later than the deadline that stood when the task fell
   due. An extension approved on or before the date it replaced moves the deadline; one
   approved after that date (the task was already late) does not: the deadline in force
   is then the replaced date of the first such late extension. Same rule for milestones;
 - overdue: not completed/cancelled/suspended and the deadline in force before `as_of`;
-- red items: flag red on `as_of` (tasks_app.workflow.flags);
 - milestones due / on time: intermediate and final milestones whose deadline in force
   falls within the quarter, and of those, completed no later than it;
 - progress reports on time / late / missing: the lead department's monthly reports for
@@ -39,9 +39,18 @@ from tasks_app.models import (
     Task,
     TaskStatus,
 )
+from tasks_app.rollups.as_of import status_then, tasks_as_of
 from tasks_app.rollups.quarters import Quarter
-from tasks_app.workflow.cadence import IN, LATE, MISSING, report_status_for
-from tasks_app.workflow.flags import NOT_CHASED_STATUSES, RED, with_flags
+from tasks_app.workflow.cadence import (
+    IN,
+    LATE,
+    MISSING,
+    NOT_REQUIRED,
+    NOT_REQUIRED_STATUSES,
+    period_last_day,
+    report_status_for,
+)
+from tasks_app.workflow.flags import NOT_CHASED_STATUSES, RED
 
 PLAN_KEY = "plan"
 Table = dict[Any, dict[str, Any]]
@@ -94,34 +103,48 @@ def _deadline_in_force(late_extensions: QuerySet) -> Coalesce:
     return Coalesce(Subquery(first_late), F("due_date"))
 
 
-# A task withdrawn from the plan text by a re-import (import_plan) is not the plan's any more.
+# A task withdrawn from the plan text by a re-import (import_plan) is not the plan's any
+# more from then on: left out of a rollup whose quarter ended after its withdrawal.
 COUNTED_STATUSES = [s for s in TaskStatus.values if s != TaskStatus.WITHDRAWN]
 
 
 def _counted_tasks(scope: Scope) -> QuerySet[Task]:
-    return Task.objects.filter(plan=scope.plan, is_archived=False).exclude(
-        status=TaskStatus.WITHDRAWN
+    """The plan's tasks with their status as of the quarter's end (`status_then`)."""
+    return (
+        Task.objects.filter(plan=scope.plan, is_archived=False)
+        .annotate(status_then=status_then(scope.as_of_end))
+        .exclude(status_then=TaskStatus.WITHDRAWN)
     )
 
 
 def task_metrics(scope: Scope, level: str) -> Table:
+    """Counts over each task's state as of the quarter's last day (rollups/as_of.py)."""
     late = ExtensionRequest.objects.filter(task=OuterRef("pk"), milestone__isnull=True)
-    tasks = with_flags(_counted_tasks(scope), today=scope.as_of).annotate(
-        deadline_in_force=_deadline_in_force(late)
+    tasks = (
+        tasks_as_of(
+            Task.objects.filter(plan=scope.plan, is_archived=False),
+            as_of=scope.as_of,
+            cutoff=scope.as_of_end,
+        )
+        .exclude(status_then=TaskStatus.WITHDRAWN)
+        .annotate(deadline_in_force=_deadline_in_force(late))
     )
     aggregates: dict[str, Any] = {
         "tasks_total": Count("id"),
-        **{f"tasks_{s}": Count("id", filter=Q(status=s)) for s in COUNTED_STATUSES},
+        **{f"tasks_{s}": Count("id", filter=Q(status_then=s)) for s in COUNTED_STATUSES},
         "completed_on_time": Count(
             "id",
-            filter=Q(status=TaskStatus.COMPLETED, completed_at__date__lte=F("deadline_in_force")),
+            filter=Q(
+                status_then=TaskStatus.COMPLETED,
+                completed_then__date__lte=F("deadline_in_force"),
+            ),
         ),
         "overdue": Count(
             "id",
-            filter=Q(deadline_in_force__lt=scope.as_of) & ~Q(status__in=NOT_CHASED_STATUSES),
+            filter=Q(deadline_in_force__lt=scope.as_of) & ~Q(status_then__in=NOT_CHASED_STATUSES),
         ),
-        "red_items": Count("id", filter=Q(flag=RED)),
-        "avg_progress": Avg("progress", filter=~Q(status=TaskStatus.CANCELLED)),
+        "red_items": Count("id", filter=Q(flag_then=RED)),
+        "avg_progress": Avg("progress_then", filter=~Q(status_then=TaskStatus.CANCELLED)),
     }
     return grouped(tasks, TASK_GROUP[level], aggregates)
 
@@ -145,17 +168,23 @@ def milestone_metrics(scope: Scope, level: str) -> Table:
 
 def report_metrics(scope: Scope, level: str) -> Table:
     """One query per report period of the quarter (three)."""
-    tasks = _counted_tasks(scope)
     cutoff = scope.as_of_end
+    # A report is owed by the status the task had then (a task closed later still owed it).
+    tasks = _counted_tasks(scope)
     table: Table = defaultdict(lambda: defaultdict(int))
     for period in scope.quarter.report_periods():
         annotated = report_status_for(tasks, period=period, today=scope.as_of)
         arrived_late = Q(report_status=LATE, report_first_at__lt=cutoff)
         arrived_after = Q(report_status=LATE, report_first_at__gte=cutoff)
+        closed_later = Q(report_status=NOT_REQUIRED, start_date__lte=period_last_day(period)) & ~Q(
+            status_then__in=NOT_REQUIRED_STATUSES
+        )
         aggregates = {
             "reports_on_time": Count("id", filter=Q(report_status=IN)),
             "reports_late": Count("id", filter=arrived_late),
-            "reports_missing": Count("id", filter=Q(report_status=MISSING) | arrived_after),
+            "reports_missing": Count(
+                "id", filter=Q(report_status=MISSING) | arrived_after | closed_later
+            ),
         }
         for key, values in grouped(annotated, TASK_GROUP[level], aggregates).items():
             for name, value in values.items():

@@ -132,7 +132,7 @@ def test_dates_are_checked(world: World, validated_api) -> None:
     before = counts(world.task)
     foreign = Milestone.objects.exclude(task=world.task).first()
     cases = [
-        ({"new_due_date": "2026-01-31"}, "new_due_date"),  # outside the plan year
+        ({"new_due_date": "2026-04-01"}, "new_due_date"),  # past the limit (2026-03-31)
         ({"new_due_date": "2025-11-30"}, "new_due_date"),  # earlier than the current date
         ({"new_due_date": "soon"}, "new_due_date"),
         ({"new_due_date": "2025-12-31", "milestone": foreign.pk}, "milestone"),

@@ -72,7 +72,9 @@ def test_webhook_posts_markdown_to_the_department_robot_or_the_global_one(world,
     reminders_run(today=dt.date(2025, 10, 10))
     deliveries_deliver_now()
     posts = {p.headers["X-Plantracker-Delivery"]: p for p in robot.received()}
-    for delivery in Delivery.objects.filter(channel=Channel.WEBHOOK):
+    for delivery in Delivery.objects.filter(
+        channel=Channel.WEBHOOK, notification__kind="reminder_digest"
+    ):
         post = posts[str(delivery.pk)]
         assert post.body["msgtype"] == "markdown"
         content = post.body["markdown"]["content"]
@@ -109,7 +111,8 @@ def test_channel_preferences_are_respected(world, robot):
     assert channels[world.owner] == {"webhook"}
     assert channels[world.lead] == {"email"}
     assert channels[world.supervisor] == {"webhook"}
-    assert Notification.objects.filter(recipient=world.owner).count() == 1  # inbox: always
+    digests = Notification.objects.filter(recipient=world.owner, kind="reminder_digest")
+    assert digests.count() == 1  # inbox: always
 
 
 @pytest.mark.django_db

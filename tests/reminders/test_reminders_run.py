@@ -32,11 +32,12 @@ DAY = dt.date(2025, 10, 10)  # the focus task is 5 working days late; Q1/Q2 mile
 @pytest.mark.django_db
 def test_one_digest_per_recipient_listing_every_item(world):
     summary = reminders_run(today=DAY)
-    assert summary.digests == Notification.objects.count() > 0
-    per_recipient = Counter(Notification.objects.values_list("recipient_id", flat=True))
+    digests = Notification.objects.filter(kind="reminder_digest")  # 督办单 are their own
+    assert summary.digests == digests.count() > 0
+    per_recipient = Counter(digests.values_list("recipient_id", flat=True))
     assert set(per_recipient.values()) == {1}
     cap = settings.PLANTRACKER["DIGEST_MAX_ITEMS"]
-    for digest in Notification.objects.all():
+    for digest in digests:
         rows = ReminderDispatch.objects.filter(notification=digest)
         assert rows.count() == digest.payload["total"] > 0  # the ledger has every item
         assert len(digest.payload["items"]) == min(cap, rows.count())  # the digest lists a few
@@ -45,9 +46,12 @@ def test_one_digest_per_recipient_listing_every_item(world):
         assert {r.recipient_id for r in rows} == {digest.recipient_id}
         for item in digest.payload["items"]:
             assert item["title"] in digest.body
-    lead_digest = Notification.objects.get(recipient=world.lead)
+    lead_digest = digests.get(recipient=world.lead)
     assert "已逾期（催办）" in lead_digest.body and "督办提醒" in lead_digest.title
-    sup_digest = Notification.objects.get(recipient=world.supervisor)
+    # The lead also receives each 督办单 the run issued for the department's tasks.
+    notices = Notification.objects.filter(recipient=world.lead, kind="supervision_notice")
+    assert notices.count() == SupervisionNotice.objects.filter(department=world.department).count()
+    sup_digest = digests.get(recipient=world.supervisor)
     assert "逾期5个工作日以上（督办）" in sup_digest.body
     assert summary.dispatches == ReminderDispatch.objects.count()
 
@@ -154,7 +158,7 @@ def test_query_count_does_not_grow_with_the_number_of_tasks(world):
     with CaptureQueriesContext(connection) as large_run:
         large = reminders_run(today=DAY)
     assert large.items > small.items + 600  # deadline + milestone (+ reports) per new task
-    assert large_search == small_search <= 12
+    assert large_search == small_search <= 13  # + open 督办单 and 领导批示 answers owed
     # The whole run: the same statements, except that rows are inserted BULK_BATCH at a time.
     small_reads, small_inserts = _split(small_run)
     large_reads, large_inserts = _split(large_run)
@@ -195,7 +199,11 @@ def test_concurrent_runs_of_the_same_day_record_each_reminder_once(world, on_pos
     keys = ReminderDispatch.objects.values_list("item_key", "level", "recipient_id", "run_date")
     assert len(keys) == len(set(keys)) > 0
     assert (
-        Counter(Notification.objects.values_list("recipient_id", flat=True)).most_common(1)[0][1]
+        Counter(
+            Notification.objects.filter(kind="reminder_digest").values_list(
+                "recipient_id", flat=True
+            )
+        ).most_common(1)[0][1]
         == 1
     )
     assert ReminderRun.objects.get(run_date=DAY).attempts == 3
@@ -205,7 +213,7 @@ def test_concurrent_runs_of_the_same_day_record_each_reminder_once(world, on_pos
 def test_a_long_digest_lists_the_most_overdue_and_counts_the_rest(world, settings):
     settings.PLANTRACKER = {**settings.PLANTRACKER, "DIGEST_MAX_ITEMS": 3}
     reminders_run(today=DAY)
-    digest = Notification.objects.get(recipient=world.supervisor)
+    digest = Notification.objects.get(recipient=world.supervisor, kind="reminder_digest")
     rows = ReminderDispatch.objects.filter(notification=digest)
     total = rows.count()
     assert total > 3 and digest.payload["total"] == total
@@ -227,6 +235,6 @@ def test_a_long_digest_lists_the_most_overdue_and_counts_the_rest(world, setting
 def test_a_short_digest_lists_every_item(world, settings):
     settings.PLANTRACKER = {**settings.PLANTRACKER, "DIGEST_MAX_ITEMS": 100_000}
     reminders_run(today=DAY)
-    for digest in Notification.objects.all():
+    for digest in Notification.objects.filter(kind="reminder_digest"):
         assert len(digest.payload["items"]) == digest.payload["total"]
         assert digest.payload["more"] == 0 and "另有" not in digest.body

@@ -49,7 +49,7 @@ def test_supervisors_and_leaders_read_everything(rollup, supervisor, leader, val
         assert detail.json()["as_of"] == "2025-09-30"
     one = validated_api(supervisor).get(f"/api/v1/rollups/?department={mini.b.pk}")
     (row,) = one.json()["results"][0]["rows"]
-    assert (row["name"], row["rank"], row["score"], row["red_items"]) == ("乙局", 2, 94.0, 1)
+    assert (row["name"], row["rank"], row["score"], row["red_items"]) == ("乙局", 2, 97.0, 1)
 
 
 @pytest.mark.django_db

@@ -58,7 +58,7 @@ EXPECTED = {
         "reports_expected": 3, "reports_on_time": 1, "reports_late": 0, "reports_missing": 2,
         "reminders_sent": 2, "urges_issued": 1, "notices_issued": 0, "extensions_granted": 2,
         "indicators_total": 1, "indicators_expected": 1, "indicators_not_assessed": 1,
-        "score": Decimal("96.0"), "rank": 1,  # 100 - 2×1 red - 1×2 missing
+        "score": Decimal("99.0"), "rank": 1,  # 100 - (2×1 red + 1×2 missing) / 4 tasks
     },
     ("department", "db"): {
         "tasks_total": 3, "tasks_completed": 1, "tasks_in_progress": 1, "tasks_cancelled": 1,
@@ -67,7 +67,8 @@ EXPECTED = {
         "reports_expected": 3, "reports_on_time": 1, "reports_late": 1, "reports_missing": 1,
         "reminders_sent": 1, "urges_issued": 0, "notices_issued": 1, "extensions_granted": 1,
         "indicators_total": 0,
-        "score": Decimal("94.0"), "rank": 2,  # 100 - 2×1 red - 3×1 notice - 1×1 missing
+        # 100 - (2×1 red + 3×1 notice + 1×1 missing) / 2 tasks (the cancelled one not led)
+        "score": Decimal("97.0"), "rank": 2,
     },
     ("department", "dc"): {
         "tasks_total": 0, "reminders_sent": 1, "indicators_total": 1, "indicators_binding": 1,

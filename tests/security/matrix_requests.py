@@ -57,6 +57,8 @@ def api_ids(ctx: Context, route: str, variant: str = "") -> dict[str, int]:
         "notifications": (notification or o.notifications["lead_lead"]).pk,
         "rollups": o.rollup_job.pk if route.startswith("rollups/jobs/") else o.rollup.pk,
         "indicators": indicator.pk,
+        "supervision": (o.answered_notice.pk if route.endswith("/review/") else o.open_notice.pk),
+        "instructions": o.instruction.pk,
     }.get(first)
     return {
         "pk": pk,
@@ -74,6 +76,7 @@ def _console_ids(ctx: Context, row: Row) -> dict[str, int]:
         "extension-requests": o.extension_request.pk,
         "attachments": o.attachment.pk,
         "departments": w.lead_dept.pk,
+        "notices": o.answered_notice.pk,
     }.get(first)
     return {"pk": pk}
 
@@ -120,6 +123,10 @@ def _api_body(ctx: Context, row: Row) -> dict[str, Any] | None:
             "reason": "资金拨付延迟",
         },
         ("extension-requests/<int:pk>/decision/", ""): lambda: {"approve": True},
+        ("supervision/notices/<int:pk>/answer/", ""): lambda: {"text": "已完成整改"},
+        ("supervision/notices/<int:pk>/review/", ""): lambda: {"accept": True},
+        ("tasks/<int:pk>/instructions/", ""): lambda: {"text": "请月底前报送进展"},
+        ("instructions/<int:pk>/response/", ""): lambda: {"text": "已部署落实"},
         ("rollups/", ""): lambda: {"year": w.plan.year, "quarter": 1},
         ("indicators/<int:pk>/observations/", ""): lambda: {
             "period": f"{w.plan.year}-Q1",
@@ -140,6 +147,7 @@ def _console_body(ctx: Context, row: Row) -> dict[str, Any] | None:
         "login/": _credentials(ctx),
         "tasks/<int:pk>/urge/": {"kind": "urge", "comment": "请加快推进"},
         "extension-requests/<int:pk>/decision/": {"decision": "approve"},
+        "notices/<int:pk>/decision/": {"decision": "accept"},
         "quarters/build/": {"year": ctx.world.plan.year, "quarter": 1},
     }.get(row.route)
 

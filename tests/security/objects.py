@@ -22,16 +22,21 @@ from tasks_app.inbox.notifications import notification_create
 from tasks_app.models import (
     Attachment,
     ExtensionRequest,
+    LeaderInstruction,
     Milestone,
     Notification,
     Rollup,
     RollupJob,
+    SupervisionNotice,
     Task,
     User,
 )
 from tasks_app.rollups.build import rollup_build
 from tasks_app.workflow.services.attachments import attachment_create
 from tasks_app.workflow.services.extensions import extension_request_create
+from tasks_app.workflow.services.instructions import instruction_create
+from tasks_app.workflow.services.notices import notice_answer
+from tasks_app.workflow.services.urge import task_urge
 from tests.api.tasks_support import World
 
 # The indicator the lead department answers for in these tests (a rate, quarterly figures),
@@ -68,6 +73,9 @@ class Objects:
     rollup_job: RollupJob
     notifications: dict[str, Notification]  # role name → that person's notification
     hidden_task: Task  # a task neither the lead department nor its co-department sees
+    open_notice: SupervisionNotice  # 督办单 on the task, to answer
+    answered_notice: SupervisionNotice  # on a second task of both departments, to review
+    instruction: LeaderInstruction  # 领导批示 on the task, to answer
 
 
 def _open_milestones(task: Task) -> list[Milestone]:
@@ -120,7 +128,21 @@ def seed(world: World) -> Objects:
         name: notification_create(recipient=user, kind="urge", title=f"给{name}的通知", body="内容")
         for name, user in world.everyone.items()
     }
+    open_notice = task_urge(task=task, actor=world.supervisor, comment="节点逾期", notice=True)
+    second = (
+        Task.objects.filter(plan=world.plan, lead_department=world.lead_dept)
+        .exclude(pk=task.pk)
+        .order_by("code")
+        .first()
+    )
+    second.co_departments.add(world.co_dept)
+    answered = task_urge(task=second, actor=world.supervisor, comment="请反馈", notice=True)
+    answered = notice_answer(notice=answered, actor=world.lead_lead, text="已整改")
+    instruction = instruction_create(task=task, actor=world.leader, text="请加快推进")
     return Objects(
+        open_notice=open_notice,
+        answered_notice=answered,
+        instruction=instruction,
         attachment=attachment,
         open_milestone=open_milestones[0],
         extension_milestone=open_milestones[1],

@@ -9,10 +9,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from plantracker import clock
 from plantracker.console.access import console_view, supervisor_only
 from plantracker.console.forms import DEFAULT_URGE_COMMENT, BoardFilterForm, UrgeForm
 from plantracker.console.selectors import (
@@ -39,7 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @console_view
 @require_GET
 def overdue_board(request: HttpRequest) -> HttpResponse:
-    viewer, today = request.viewer, timezone.localdate()
+    viewer, today = request.viewer, clock.today()
     chapters, departments = filter_choices(
         None if viewer.sees_all else viewer.led_department_ids, viewer.plan
     )

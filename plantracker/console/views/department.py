@@ -6,10 +6,10 @@ from collections import Counter
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from plantracker import clock
 from plantracker.console.access import console_view, forbidden
 from plantracker.console.selectors import (
     department_tasks,
@@ -24,7 +24,7 @@ from tasks_app.models import Department
 @require_GET
 def department(request: HttpRequest, pk: int) -> HttpResponse:
     """403 for a department lead opening another department's page."""
-    viewer, today = request.viewer, timezone.localdate()
+    viewer, today = request.viewer, clock.today()
     if not viewer.may_see_department(pk):
         return forbidden(request, _("部门负责人只能查看本部门的页面。"))
     bodies = Department.objects.all() if viewer.user.is_superuser else None

@@ -7,10 +7,10 @@ from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from plantracker import clock
 from plantracker.console import figures
 from plantracker.console.access import console_view, supervisor_only
 from plantracker.console.forms import DEFAULT_URGE_COMMENT, ExtensionDecisionForm
@@ -56,7 +56,7 @@ def _annotate_reports(reports: list[ProgressReport], key_results: list[KeyResult
 @console_view
 @require_GET
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    today = timezone.localdate()
+    today = clock.today()
     data = task_page(user=request.viewer.user, task_id=pk, today=today)
     task = data.task
     open_task = task.status not in workflow.CLOSED_STATUSES

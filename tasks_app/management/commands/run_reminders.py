@@ -5,8 +5,8 @@ import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
+from plantracker import clock
 from tasks_app.reminders.deliveries import deliveries_deliver_now
 from tasks_app.reminders.run import reminders_run
 
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, today: dt.date | None, deliver_now: bool, **opts: Any) -> None:
-        summary = reminders_run(today=today or timezone.localdate())
+        summary = reminders_run(today=today or clock.today())
         self.stdout.write(json.dumps(summary.as_dict(), ensure_ascii=False))
         if deliver_now:
             counts = deliveries_deliver_now()

@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from plantracker.errors import Conflict, ValidationError
-from tasks_app.inbox.notifications import notification_create
 from tasks_app.models import ExtensionRequest, Milestone, Task, User
 from tasks_app.workflow import rules as workflow
+from tasks_app.workflow.services.step_notices import (
+    extension_decided_notify,
+    extension_requested_notify,
+    extension_withdrawn_notify,
+)
 from tasks_app.workflow.services.task_writes import (
     TaskClosed,
     history_record,
@@ -50,13 +55,41 @@ def _target_milestone(task: Task, milestone_id: int | None) -> Milestone | None:
     return milestone
 
 
+def extension_limit(task: Task) -> dt.date:
+    """The latest date an extension may grant: the end of the quarter that lies
+    EXTENSION_MAX_QUARTERS_PAST_YEAR quarters after the plan year (default 1: 31 March of
+    the next year). A task extended past its year is carried over at the year's rollover."""
+    quarters = int(settings.PLANTRACKER.get("EXTENSION_MAX_QUARTERS_PAST_YEAR", 1))
+    year, quarter = divmod(4 + max(0, quarters) - 1, 4)  # quarters after Q4 of the plan year
+    end_month = 3 * (quarter + 1)
+    last_day = 31 if end_month in (3, 12) else 30
+    return dt.date(task.plan.year + year, end_month, last_day)
+
+
+def _later_milestone(task: Task, milestone: Milestone) -> Milestone | None:
+    """The next intermediate milestone after this one, which it may not overtake."""
+    return (
+        Milestone.objects.filter(task=task, is_final=False, due_date__gt=milestone.due_date)
+        .exclude(pk=milestone.pk)
+        .order_by("due_date", "pk")
+        .first()
+    )
+
+
 def _check_new_date(task: Task, milestone: Milestone | None, old: dt.date, new: dt.date) -> None:
+    limit = extension_limit(task)
+    later = _later_milestone(task, milestone) if milestone and not milestone.is_final else None
     if new <= old:
         message = _("新时限须晚于当前时限（%(old)s）。") % {"old": old.isoformat()}
-    elif new.year != task.plan.year:
-        message = _("新时限须在%(year)s年内。") % {"year": task.plan.year}
+    elif new > limit:
+        message = _("新时限不能晚于%(limit)s。") % {"limit": limit.isoformat()}
     elif milestone is not None and not milestone.is_final and new > task.due_date:
-        message = _("节点时限不能晚于任务完成时限。")
+        message = _("节点时限不能晚于任务完成时限，请先申请延长任务时限。")
+    elif later is not None and new > later.due_date:
+        message = _("节点时限不能晚于下一个节点（%(title)s，%(due)s）。") % {
+            "title": later.title,
+            "due": later.due_date.isoformat(),
+        }
     else:
         return
     raise ValidationError({"new_due_date": [message]}, code="invalid")
@@ -82,8 +115,9 @@ def extension_request_create(
 ) -> ExtensionRequest:
     """Ask to move the task's due date (or one open milestone's) to `new_due_date`.
 
-    Only the lead department's lead; the new date must be later than the current one and
-    within the plan year. A request made after the current date has passed is `is_late`.
+    Only the lead department's lead; the new date must be later than the current one, no
+    later than extension_limit(), and a milestone's may overtake neither a later milestone
+    nor the task's deadline. A request made after the current date has passed is `is_late`.
     """
     locked = task_lock(task=task)
     require(actor=actor, task=locked, capability=workflow.Capability.REQUEST_EXTENSION)
@@ -113,6 +147,7 @@ def extension_request_create(
         to_value=new_due_date,
         reason=reason,
     )
+    extension_requested_notify(task=locked, actor=actor, request=request)
     return request
 
 
@@ -168,18 +203,35 @@ def extension_request_decide(
     request.save(
         update_fields=["status", "decided_by", "decided_at", "decision_comment", "updated_at"]
     )
-    _notify_requester(task, request)
+    extension_decided_notify(task=task, actor=actor, request=request)
     return request
 
 
-def _notify_requester(task: Task, request: ExtensionRequest) -> None:
-    approved = request.status == request.Status.APPROVED
-    title = _("延期申请已批准") if approved else _("延期申请未获批准")
-    notification_create(
-        recipient=request.requested_by,
-        kind="extension_decision",
-        title=f"{title}：{task.code}",
-        body=request.decision_comment or title,
-        task=task,
-        payload={"extension_request": request.pk, "status": request.status},
+def extensions_withdraw_pending(*, task: Task, actor: User) -> int:
+    """Withdraw the task's pending requests because it closed (approved or cancelled):
+    each keeps its record, gets a history row and its requester and the supervision office
+    are told. Called inside the closing transition's transaction; returns how many."""
+    pending = list(
+        ExtensionRequest.objects.select_for_update()
+        .filter(task=task, status=ExtensionRequest.Status.PENDING)
+        .order_by("pk")
     )
+    note = _("任务已办结，待审批的延期申请自动撤回。")
+    at = now()
+    for request in pending:
+        request.status, request.decision_comment = ExtensionRequest.Status.WITHDRAWN, note
+        request.decided_at = request.updated_at = at  # updated_at: clients sync the change
+        history_record(
+            task=task,
+            actor=actor,
+            action="extension_withdraw",
+            field="extension_request",
+            from_value=ExtensionRequest.Status.PENDING,
+            to_value={"extension_request": request.pk, "status": request.status},
+            reason=note,
+        )
+        extension_withdrawn_notify(task=task, request=request)
+    ExtensionRequest.objects.bulk_update(
+        pending, ["status", "decided_at", "decision_comment", "updated_at"]
+    )
+    return len(pending)

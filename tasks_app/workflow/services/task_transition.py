@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from plantracker.errors import Conflict, PermissionDenied, ValidationError
 from tasks_app.models import HistoryEvent, Milestone, Task, TaskStatus, User
 from tasks_app.workflow import rules as workflow
+from tasks_app.workflow.services.extensions import extensions_withdraw_pending
+from tasks_app.workflow.services.step_notices import transition_notify
 from tasks_app.workflow.services.task_writes import history_record, now, task_bump, task_lock
 
 REASON_MAX_CHARS = 2000
@@ -94,4 +96,7 @@ def task_transition(
         to_value=locked.status,
         reason=reason,
     )
+    if locked.status in workflow.CLOSED_STATUSES:
+        extensions_withdraw_pending(task=locked, actor=actor)
+    transition_notify(task=locked, actor=actor, action=action, reason=reason)
     return locked

@@ -14,6 +14,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from plantracker import clock
 from plantracker.errors import Conflict, PermissionDenied
 from plantracker.etags import check_if_match, etag_for
 from tasks_app.models import HistoryEvent, Task, User
@@ -96,4 +97,4 @@ def now() -> dt.datetime:
 
 def today() -> dt.date:
     """Today in the district's time zone."""
-    return timezone.localdate()
+    return clock.today()

@@ -1,0 +1,15 @@
+"""Fixtures for the 督查督办 loop tests: the task world of tests.api.tasks_support, plus a
+site address for links."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.tasks_support import clock, world  # noqa: F401
+
+SITE = "https://dc.example.gov.cn"
+
+
+@pytest.fixture(autouse=True)
+def _site_url(settings) -> None:
+    settings.PLANTRACKER = {**settings.PLANTRACKER, "SITE_URL": SITE}
