@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from indicators_app.models import Indicator
 from tasks_app.models import Membership, User
-from tasks_app.workflow.selectors import is_supervisor
+from tasks_app.org.visibility import is_supervisor
 
 
 def can_report(user: User, indicator: Indicator) -> bool:

@@ -22,7 +22,7 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from indicators_app.assessment import GDP_INDICATOR_NAME, Assessment, assess, is_gdp_sync
 from indicators_app.models import Indicator, IndicatorJudgement, Observation, ObservationRevision
-from tasks_app.plans.scope import plans_visible_to
+from tasks_app.org.plan_scope import plans_visible_to
 from tasks_app.workflow.selectors import person_columns_not_rendered
 
 

@@ -26,7 +26,7 @@ urlpatterns = [
     # me, departments, plans and their tree, milestones list, notifications inbox
     path("", include("tasks_app.api.urls_directory")),
     # quarterly rollups and their exports
-    path("", include("tasks_app.api.urls_rollups")),
+    path("", include("tasks_app.rollups.api.urls")),
     # indicators and observations
     path("", include("indicators_app.api.urls")),
 ]

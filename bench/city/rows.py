@@ -28,9 +28,9 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from tasks_app.parsing.parser import ParsedIndicator, parse_plan
+from tasks_app.parsing.quantities import KeyResult
 from tasks_app.plans.enrichment import load_enrichment
-from tasks_app.plans.parser import ParsedIndicator, parse_plan
-from tasks_app.plans.quantities import KeyResult
 from tasks_app.workflow.cadence import period_due_date, period_last_day, previous_period
 
 DISTRICTS = (

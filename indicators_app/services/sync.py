@@ -17,8 +17,8 @@ from tasks_app.plans.steps import PlanPart, register_plan_part
 
 if TYPE_CHECKING:
     from tasks_app.models import Department, Plan
+    from tasks_app.parsing.parser import ParsedIndicator, ParsedPlan
     from tasks_app.plans.enrichment import Enrichment
-    from tasks_app.plans.parser import ParsedIndicator, ParsedPlan
 
 INDICATOR_FIELDS = (
     "order",

@@ -28,8 +28,8 @@ from plantracker import clock
 from plantracker.console.frame import frame_context
 from plantracker.console.plans import console_plans
 from tasks_app.models import Plan, User
+from tasks_app.org.visibility import is_supervisor, sees_everything
 from tasks_app.rollups.selectors import led_department_ids
-from tasks_app.workflow.selectors import is_supervisor, sees_everything
 
 
 @dataclass(frozen=True)

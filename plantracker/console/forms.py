@@ -6,8 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from plantracker.console.selectors import BoardFilters
+from tasks_app.supervision.urge import COMMENT_MAX_CHARS
 from tasks_app.workflow.flags import RED, YELLOW
-from tasks_app.workflow.services.urge import COMMENT_MAX_CHARS
 
 DEFAULT_URGE_COMMENT = _("请加快推进，按时报送进展情况。")
 

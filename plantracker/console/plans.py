@@ -1,5 +1,5 @@
 """The plan a console page shows: `?plan=<id>` (remembered in the session), else the
-viewer's default plan (tasks_app.plans.scope: this year's plan of their body, else its
+viewer's default plan (tasks_app.org.plan_scope: this year's plan of their body, else its
 latest). One query: the plans the viewer may see."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from tasks_app.models import Plan, PlanKind, User
 from tasks_app.models.org import DEFAULT_BODY_CODE
-from tasks_app.plans.scope import has_own_body, plans_visible_to
+from tasks_app.org.plan_scope import has_own_body, plans_visible_to
 
 SESSION_KEY = "console_plan_id"
 

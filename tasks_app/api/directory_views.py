@@ -22,7 +22,7 @@ from tasks_app.api.directory_serializers import (
 )
 from tasks_app.api.sync import SyncListMixin
 from tasks_app.models import Department, Milestone, Plan, Tombstone
-from tasks_app.plans.scope import plans_visible_to
+from tasks_app.org.plan_scope import plans_visible_to
 from tasks_app.plans.selectors import (
     departments_all,
     milestones_overdue_q,

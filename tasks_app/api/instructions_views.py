@@ -14,8 +14,8 @@ from rest_framework.views import APIView
 from tasks_app.api.permissions import visible_task_or_404
 from tasks_app.api.tasks_serializers import NullableUserField
 from tasks_app.models import LeaderInstruction
-from tasks_app.workflow.selectors import tasks_visible_to
-from tasks_app.workflow.services.instructions import instruction_create, instruction_respond
+from tasks_app.org.visibility import tasks_visible_to
+from tasks_app.supervision.instructions import instruction_create, instruction_respond
 
 
 class InstructionSerializer(serializers.ModelSerializer):

@@ -20,8 +20,8 @@ from tasks_app.api.permissions import WorkflowPermission
 from tasks_app.api.tasks_nested_serializers import SupervisionNoticeSerializer
 from tasks_app.api.tasks_nested_views import NewestFirstPagination
 from tasks_app.models import SupervisionNotice
-from tasks_app.workflow.selectors import tasks_visible_to
-from tasks_app.workflow.services.notices import notice_answer, notice_review
+from tasks_app.org.visibility import tasks_visible_to
+from tasks_app.supervision.notices import notice_answer, notice_review
 
 
 def notices_visible_to(user) -> QuerySet[SupervisionNotice]:

@@ -16,8 +16,8 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 
 from tasks_app.models import Department, Task, User
+from tasks_app.org.visibility import is_supervisor, tasks_visible_to
 from tasks_app.workflow import rules as workflow
-from tasks_app.workflow.selectors import is_supervisor, tasks_visible_to
 
 
 def visible_task_or_404(user: User, task_id: Any) -> Task:

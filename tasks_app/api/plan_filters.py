@@ -1,5 +1,5 @@
 """`?plan=<id>` on every list: without it a list shows the caller's default plan
-(tasks_app.plans.scope.default_plan: this year's plan of their body, else its latest)."""
+(tasks_app.org.plan_scope.default_plan: this year's plan of their body, else its latest)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from plantracker import clock
-from tasks_app.plans.scope import default_plan
+from tasks_app.org.plan_scope import default_plan
 
 PLAN_HELP = _("计划 ID（默认：本单位当年的计划，否则最近的计划）")
 

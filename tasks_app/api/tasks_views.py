@@ -43,10 +43,10 @@ from tasks_app.api.tasks_serializers import (
 )
 from tasks_app.models import Task
 from tasks_app.org.tombstones import tasks_left_view_since
+from tasks_app.supervision.urge import task_urge
 from tasks_app.workflow.selectors import overdue_items, task_visible_or_404, tasks_for_api
 from tasks_app.workflow.services.task_transition import task_transition
 from tasks_app.workflow.services.task_update import task_update
-from tasks_app.workflow.services.urge import task_urge
 
 TASK_FILTER_BACKENDS = [FilterBackend, SearchFilter, StableOrderingFilter, UpdatedSinceFilter]
 

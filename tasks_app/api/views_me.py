@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tasks_app.workflow.selectors import user_roles
+from tasks_app.org.visibility import user_roles
 
 
 class MeDepartmentSerializer(serializers.Serializer):

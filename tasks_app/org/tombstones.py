@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from tasks_app.models import Tombstone, User
-from tasks_app.workflow.selectors import sees_everything, tasks_visible_to, user_department_ids
+from tasks_app.org.visibility import sees_everything, tasks_visible_to, user_department_ids
 
 
 def tombstone_record(

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from tasks_app.plans.parser import PlanParseError
+from tasks_app.parsing.parser import PlanParseError
 
 DEPARTMENT_KINDS = {"bureau", "town", "street", "committee", "office"}
 INDICATOR_CATEGORIES = {"expected", "binding"}

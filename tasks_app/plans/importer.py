@@ -34,6 +34,7 @@ from tasks_app.models import (
     TaskStatus,
     User,
 )
+from tasks_app.parsing.parser import ParsedPlan, parse_plan
 from tasks_app.plans.enrichment import Enrichment, EnrichmentError
 from tasks_app.plans.identity import (
     body_departments,
@@ -51,7 +52,6 @@ from tasks_app.plans.merge import (
     merge_fields,
     merge_tasks,
 )
-from tasks_app.plans.parser import ParsedPlan, parse_plan
 from tasks_app.plans.steps import PlanPart, plan_part
 
 IMPORT_REASON = "import_plan"

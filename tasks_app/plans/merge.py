@@ -35,8 +35,8 @@ from tasks_app.models import (
     Task,
     TaskStatus,
 )
+from tasks_app.parsing.parser import ParsedPlan
 from tasks_app.plans.enrichment import Enrichment, MilestoneSpec, TaskSpec
-from tasks_app.plans.parser import ParsedPlan
 
 
 class _Sentinel:

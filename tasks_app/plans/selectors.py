@@ -18,9 +18,9 @@ from tasks_app.models import (
     TaskStatus,
     User,
 )
-from tasks_app.plans.scope import departments_visible_to, plans_visible_to
+from tasks_app.org.plan_scope import departments_visible_to, plans_visible_to
+from tasks_app.org.visibility import tasks_visible_to
 from tasks_app.workflow.flags import FLAGS, NOT_CHASED_STATUSES, with_flags
-from tasks_app.workflow.selectors import tasks_visible_to
 
 
 def departments_all(user: User) -> QuerySet[Department]:

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tasks_app.models import Plan
+    from tasks_app.parsing.parser import ParsedPlan
     from tasks_app.plans.enrichment import Enrichment
-    from tasks_app.plans.parser import ParsedPlan
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from tasks_app.plans.quantities import normalize_width
+from tasks_app.parsing.quantities import normalize_width
 
 # A town, street or zone (its management committee's area: 临空区, 大兴经开区) named in a
 # sentence is usually where the work happens, not who leads it.

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import yaml
 
+from tasks_app.parsing.parser import ParsedPlan
 from tasks_app.plans.enrichment import Enrichment
-from tasks_app.plans.parser import ParsedPlan
 from tasks_app.plans.suggestions import Assignment, DepartmentInfo, Suggestion, SuggestionModel
 
 KEYWORD_TABLE_PATH = Path(__file__).resolve().parent / "data" / "department_keywords.yaml"

@@ -35,7 +35,7 @@ from tasks_app.reminders.deliveries import deliveries_build, webhook_targets
 from tasks_app.reminders.digest import kind_label
 from tasks_app.reminders.items import ReminderItem
 from tasks_app.reminders.ladder import LadderRules, levels_for, working_days_overdue
-from tasks_app.workflow.services.notices import respond_by_from
+from tasks_app.supervision.notices import respond_by_from
 
 OPEN_NOTICE_STATUSES = (SupervisionNotice.Status.OPEN, SupervisionNotice.Status.ANSWERED)
 

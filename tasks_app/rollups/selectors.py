@@ -20,8 +20,8 @@ from tasks_app.models import (
     User,
 )
 from tasks_app.models.org import DEFAULT_BODY_CODE
-from tasks_app.plans.scope import district_plans_of, own_body, plans_visible_to
-from tasks_app.workflow.selectors import sees_everything
+from tasks_app.org.plan_scope import district_plans_of, own_body, plans_visible_to
+from tasks_app.org.visibility import sees_everything
 
 
 def led_department_ids(user: User) -> list[int]:

@@ -16,10 +16,10 @@ from indicators_app.models import Indicator
 from indicators_app.services.observations import observation_create
 from tasks_app.models import Milestone, Task
 from tasks_app.rollups.build import rollup_build
+from tasks_app.supervision.urge import task_urge
 from tasks_app.workflow.services.attachments import attachment_create
 from tasks_app.workflow.services.extensions import extension_request_create
 from tasks_app.workflow.services.progress_reports import progress_report_create
-from tasks_app.workflow.services.urge import task_urge
 from tests.console.conftest import TODAY, ConsoleWorld, png_bytes
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.test import Client
 
 from tasks_app.models import SupervisionNotice
-from tasks_app.workflow.services.notices import notice_answer
-from tasks_app.workflow.services.urge import task_urge
+from tasks_app.supervision.notices import notice_answer
+from tasks_app.supervision.urge import task_urge
 from tests.api.tasks_support import World
 
 

@@ -20,7 +20,7 @@ from tasks_app.models import (
 )
 from tasks_app.org.accounts import demo_accounts_ensure
 from tasks_app.reminders.run import reminders_run
-from tasks_app.workflow.services.notices import notice_answer, notice_review
+from tasks_app.supervision.notices import notice_answer, notice_review
 from tasks_app.workflow.workdays import is_working_day
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

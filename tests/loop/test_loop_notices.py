@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from plantracker.errors import PermissionDenied
 from tasks_app.models import Attachment, Notification, SupervisionNotice, Task
 from tasks_app.reminders.run import reminders_run
-from tasks_app.workflow.services.notices import NoticeOpen, notice_answer, notice_review
-from tasks_app.workflow.services.urge import task_urge
+from tasks_app.supervision.notices import NoticeOpen, notice_answer, notice_review
+from tasks_app.supervision.urge import task_urge
 from tests.api.tasks_support import World
 
 D = dt.date

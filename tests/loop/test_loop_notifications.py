@@ -9,12 +9,12 @@ import pytest
 
 from tasks_app.models import Membership, Notification, ReminderDispatch, Task, User
 from tasks_app.reminders.run import reminders_run
+from tasks_app.supervision.urge import task_urge, urge_recipients
 from tasks_app.workflow.services.extensions import (
     extension_request_create,
     extension_request_decide,
 )
 from tasks_app.workflow.services.task_transition import task_transition
-from tasks_app.workflow.services.urge import task_urge, urge_recipients
 from tests.api.tasks_support import World
 from tests.loop.conftest import SITE
 

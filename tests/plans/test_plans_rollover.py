@@ -23,8 +23,8 @@ from tasks_app.models import (
     Task,
     TaskStatus,
 )
+from tasks_app.parsing.parser import PlanParseError
 from tasks_app.plans.importer import plan_import
-from tasks_app.plans.parser import PlanParseError
 from tasks_app.reminders.ladder import LadderRules
 from tasks_app.reminders.registry import collect_items
 from tasks_app.reminders.run import reminders_run

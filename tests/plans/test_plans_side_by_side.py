@@ -24,8 +24,8 @@ from tasks_app.models import (
     Task,
     User,
 )
+from tasks_app.org.plan_scope import default_plan_object
 from tasks_app.plans.importer import plan_import
-from tasks_app.plans.scope import default_plan_object
 from tasks_app.reminders.run import reminders_run
 from tasks_app.rollups.build import rollup_build
 from tests.conftest import PASSWORD

@@ -32,11 +32,11 @@ from tasks_app.models import (
     User,
 )
 from tasks_app.rollups.build import rollup_build
+from tasks_app.supervision.instructions import instruction_create
+from tasks_app.supervision.notices import notice_answer
+from tasks_app.supervision.urge import task_urge
 from tasks_app.workflow.services.attachments import attachment_create
 from tasks_app.workflow.services.extensions import extension_request_create
-from tasks_app.workflow.services.instructions import instruction_create
-from tasks_app.workflow.services.notices import notice_answer
-from tasks_app.workflow.services.urge import task_urge
 from tests.api.tasks_support import World
 
 # The indicator the lead department answers for in these tests (a rate, quarterly figures),

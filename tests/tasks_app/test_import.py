@@ -24,9 +24,9 @@ from tasks_app.models import (
     Task,
     TaskStatus,
 )
+from tasks_app.parsing.parser import split_sentences
 from tasks_app.plans.enrichment import load_enrichment
 from tasks_app.plans.importer import plan_import
-from tasks_app.plans.parser import split_sentences
 from tests.conftest import SEED_DIR
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,9 @@ import yaml
 from django.core.management import CommandError, call_command
 
 from tasks_app.models import Plan, Task
+from tasks_app.parsing.parser import PlanParseError
 from tasks_app.plans.enrichment import load_enrichment
 from tasks_app.plans.importer import plan_import
-from tasks_app.plans.parser import PlanParseError
 from tests.conftest import SEED_DIR
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
+from tasks_app.parsing.parser import parse_plan
 from tasks_app.plans.enrichment import load_enrichment
-from tasks_app.plans.parser import parse_plan
 from tasks_app.plans.suggestions import (
     Assignment,
     SuggestionModel,

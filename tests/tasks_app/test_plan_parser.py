@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks_app.plans.parser import (
+from tasks_app.parsing.parser import (
     ParsedPlan,
     PlanParseError,
     derive_title,
@@ -18,7 +18,7 @@ from tasks_app.plans.parser import (
     parse_plan,
     split_sentences,
 )
-from tasks_app.plans.quantities import parse_target
+from tasks_app.parsing.quantities import parse_target
 
 REPO = Path(__file__).resolve().parents[2]
 PLAN_PATH = REPO / "seeds" / "daxing-2025" / "plan.txt"
@@ -609,7 +609,7 @@ def test_error_line_numbers_follow_crlf_and_cr() -> None:
 
 
 def test_parser_does_not_import_django() -> None:
-    code = "import sys, tasks_app.plans.parser; print(any(m == 'django' for m in sys.modules))"
+    code = "import sys, tasks_app.parsing.parser; print(any(m == 'django' for m in sys.modules))"
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )

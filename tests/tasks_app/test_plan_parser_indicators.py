@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from tasks_app.plans.parser import ParsedPlan, parse_plan
-from tasks_app.plans.quantities import parse_baseline_statement, parse_target
+from tasks_app.parsing.parser import ParsedPlan, parse_plan
+from tasks_app.parsing.quantities import parse_baseline_statement, parse_target
 
 D = Decimal
 TASKS = "三、2025年国民经济和社会发展计划\n(一)深化改革\n1.推进改革。落实责任。\n"

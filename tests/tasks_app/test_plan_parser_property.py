@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tasks_app.plans.parser import ParsedPlan, PlanParseError, parse_plan
+from tasks_app.parsing.parser import ParsedPlan, PlanParseError, parse_plan
 
 REPO = Path(__file__).resolve().parents[2]
 LINES = (REPO / "seeds" / "daxing-2025" / "plan.txt").read_text(encoding="utf-8").splitlines()

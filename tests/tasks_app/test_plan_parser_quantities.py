@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from tasks_app.plans.quantities import SLOGANS_PATH, extract_key_results
+from tasks_app.parsing.quantities import SLOGANS_PATH, extract_key_results
 
 D = Decimal
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks_app.plans.parser import ParsedPlan, PlanParseError, parse_plan
+from tasks_app.parsing.parser import ParsedPlan, PlanParseError, parse_plan
 
 REPO = Path(__file__).resolve().parents[2]
 DAXING = (REPO / "seeds" / "daxing-2025" / "plan.txt").read_text(encoding="utf-8")

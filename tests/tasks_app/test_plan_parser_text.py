@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tasks_app.plans.parser import ParsedPlan, parse_plan
-from tasks_app.plans.text import display_width, read_plan_text
+from tasks_app.parsing.parser import ParsedPlan, parse_plan
+from tasks_app.parsing.text import display_width, read_plan_text
 
 REPO = Path(__file__).resolve().parents[2]
 DAXING = (REPO / "seeds" / "daxing-2025" / "plan.txt").read_text(encoding="utf-8")

@@ -25,7 +25,7 @@ from plantracker.console.selectors import (
 from plantracker.console.views.common import error_text, page, safe_next
 from plantracker.errors import ApplicationError
 from tasks_app.api.permissions import visible_task_or_404
-from tasks_app.workflow.services.urge import task_urge
+from tasks_app.supervision.urge import task_urge
 
 PAGE_SIZE = 50
 

@@ -15,8 +15,8 @@ from plantracker.console.access import console_view, supervisor_only
 from plantracker.console.views.common import error_text, page
 from plantracker.errors import ApplicationError
 from tasks_app.models import SupervisionNotice
-from tasks_app.workflow.selectors import tasks_visible_to
-from tasks_app.workflow.services.notices import notice_review
+from tasks_app.org.visibility import tasks_visible_to
+from tasks_app.supervision.notices import notice_review
 
 OPEN = (SupervisionNotice.Status.OPEN, SupervisionNotice.Status.ANSWERED)
 

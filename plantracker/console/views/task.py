@@ -19,6 +19,7 @@ from plantracker.console.selectors import task_page
 from plantracker.console.views.common import error_text, page
 from plantracker.errors import ApplicationError
 from tasks_app.models import Attachment, KeyResult, ProgressReport
+from tasks_app.org.visibility import tasks_visible_to
 from tasks_app.rollover.selectors import carry_links
 from tasks_app.workflow import rules as workflow
 from tasks_app.workflow import thumbnails
@@ -26,7 +27,6 @@ from tasks_app.workflow.selectors import (
     co_departments_of,
     extension_requests_visible_to,
     key_results_of,
-    tasks_visible_to,
 )
 from tasks_app.workflow.services.attachment_images import attachment_thumbnail_make
 from tasks_app.workflow.services.extensions import extension_request_decide

@@ -13,8 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tasks_app.parsing.parser import PlanParseError, parse_plan
 from tasks_app.plans.enrichment import load_enrichment
-from tasks_app.plans.parser import PlanParseError, parse_plan
 from tasks_app.plans.suggestions import DEFAULT_WEIGHTS
 from tasks_app.plans.suggestions_data import assignments_from_files
 from tasks_app.plans.suggestions_eval import Evaluation, evaluate_leave_one_measure_out

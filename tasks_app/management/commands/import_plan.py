@@ -13,10 +13,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tasks_app.parsing.parser import PlanParseError
 from tasks_app.plans.enrichment import Enrichment, load_enrichment
 from tasks_app.plans.importer import ImportResult, import_is_current, plan_import
 from tasks_app.plans.merge import NOT_GIVEN, UNKNOWN, Change
-from tasks_app.plans.parser import PlanParseError
 
 SHOWN = 60  # lines per section; the rest is counted
 

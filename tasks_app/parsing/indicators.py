@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from tasks_app.plans.errors import ParseWarning
-from tasks_app.plans.parser import ParsedIndicator, _measure_sentences, split_sentences
-from tasks_app.plans.quantities import (
+from tasks_app.parsing.errors import ParseWarning
+from tasks_app.parsing.parser import ParsedIndicator, _measure_sentences, split_sentences
+from tasks_app.parsing.quantities import (
     Baseline,
     Target,
     baseline_statements,
@@ -25,8 +25,8 @@ from tasks_app.plans.quantities import (
     normalize_width,
     parse_target,
 )
-from tasks_app.plans.structure import Node, Segment, TaskSection, is_indicator_node
-from tasks_app.plans.text import SourceLine
+from tasks_app.parsing.structure import Node, Segment, TaskSection, is_indicator_node
+from tasks_app.parsing.text import SourceLine
 
 BASELINE_PART_MARK = "执行情况"
 # One phrase of the plan tracked as several indicators.

@@ -9,8 +9,8 @@ from plantracker.errors import ValidationError
 from tasks_app.inbox.audience import task_department_ids, who_sees
 from tasks_app.inbox.notify import task_notify, task_params
 from tasks_app.models import SupervisionNotice, Task, User
+from tasks_app.supervision.notices import notice_issued_notify, notice_open_create
 from tasks_app.workflow import rules as workflow
-from tasks_app.workflow.services.notices import notice_issued_notify, notice_open_create
 from tasks_app.workflow.services.task_writes import history_record, require, task_lock
 
 COMMENT_MAX_CHARS = 2000

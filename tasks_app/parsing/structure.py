@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tasks_app.plans.errors import ParseWarning, PlanParseError, line_ranges
-from tasks_app.plans.quantities import chinese_to_int, normalize_width
-from tasks_app.plans.text import SourceLine
+from tasks_app.parsing.errors import ParseWarning, PlanParseError, line_ranges
+from tasks_app.parsing.quantities import chinese_to_int, normalize_width
+from tasks_app.parsing.text import SourceLine
 
 KINDS = ("part", "chapter", "measure", "item", "circled")
 RANK = {kind: rank for rank, kind in enumerate(KINDS, start=1)}

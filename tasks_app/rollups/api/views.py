@@ -33,7 +33,10 @@ from plantracker import clock
 from plantracker.api.concurrency import ETagRetrieveMixin
 from plantracker.api.idempotency import idempotent_create
 from plantracker.api.pagination import StandardCursorPagination
-from tasks_app.api.rollups_serializers import (
+from tasks_app.models import Rollup, RollupJob
+from tasks_app.org.plan_scope import default_plan, plan_to_build
+from tasks_app.org.visibility import is_supervisor
+from tasks_app.rollups.api.serializers import (
     ExportParamsSerializer,
     RollupAcceptedSerializer,
     RollupCreateSerializer,
@@ -41,8 +44,6 @@ from tasks_app.api.rollups_serializers import (
     RollupListParamsSerializer,
     RollupSerializer,
 )
-from tasks_app.models import Rollup, RollupJob
-from tasks_app.plans.scope import default_plan, plan_to_build
 from tasks_app.rollups.build import RollupError, rollup_job_create
 from tasks_app.rollups.exports import (
     CSV_CONTENT_TYPE,
@@ -57,7 +58,6 @@ from tasks_app.rollups.selectors import (
     rollups_list,
     rollups_readable_by,
 )
-from tasks_app.workflow.selectors import is_supervisor
 
 
 class RollupAccess(IsAuthenticated):

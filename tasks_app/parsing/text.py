@@ -16,8 +16,8 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from tasks_app.plans.errors import ParseWarning, PlanParseError, line_ranges
-from tasks_app.plans.quantities import normalize_width
+from tasks_app.parsing.errors import ParseWarning, PlanParseError, line_ranges
+from tasks_app.parsing.quantities import normalize_width
 
 _LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
 # A heading marker at the start of a line: 一、 (一) 1. (1) ①, either width.

@@ -18,15 +18,15 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from tasks_app.plans.errors import ParseWarning, PlanParseError, line_ranges
-from tasks_app.plans.quantities import (
+from tasks_app.parsing.errors import ParseWarning, PlanParseError, line_ranges
+from tasks_app.parsing.quantities import (
     Baseline,
     KeyResult,
     Target,
     extract_key_results,
     normalize_width,
 )
-from tasks_app.plans.structure import (
+from tasks_app.parsing.structure import (
     ChapterGroup,
     Node,
     Segment,
@@ -37,8 +37,8 @@ from tasks_app.plans.structure import (
     measure_kind,
     title_year,
 )
-from tasks_app.plans.structure import split_sentences as _split_sentences
-from tasks_app.plans.text import read_plan_text
+from tasks_app.parsing.structure import split_sentences as _split_sentences
+from tasks_app.parsing.text import read_plan_text
 
 __all__ = [
     "ParseWarning",
@@ -391,7 +391,7 @@ def parse_plan(text: str, *, year: int | None = None) -> ParsedPlan:
     sentence, or no part holding the coming year's work. ParsedPlan.warnings lists every
     guess (lines joined, the part chosen, indicators split, comparators inferred).
     """
-    from tasks_app.plans.indicators import read_indicators  # it imports this module
+    from tasks_app.parsing.indicators import read_indicators  # it imports this module
 
     cleaned = read_plan_text(text)
     warnings = list(cleaned.warnings)

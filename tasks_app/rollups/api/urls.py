@@ -2,7 +2,12 @@
 
 from django.urls import path
 
-from .rollups_views import RollupDetailView, RollupExportView, RollupJobView, RollupListView
+from tasks_app.rollups.api.views import (
+    RollupDetailView,
+    RollupExportView,
+    RollupJobView,
+    RollupListView,
+)
 
 urlpatterns = [
     path("rollups/", RollupListView.as_view(), name="rollup-list"),

@@ -1,0 +1,1 @@
+"""Reading a plan text: structure, indicators, quantities, diagnostics (no database)."""
