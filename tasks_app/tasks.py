@@ -2,7 +2,8 @@
 
 Global Celery settings apply (acks_late, reject_on_worker_lost, prefetch 1, JSON only);
 each task sets its own time limits. The schedule lives in the database
-(django-celery-beat, installed by migration 0003's data step; editable in the admin).
+(django-celery-beat, installed by the data steps of migrations 0005 and 0011; editable
+in the admin).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from drf_standardized_errors.openapi_validation_errors import extend_validation_
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from tasks_app.api.tasks_serializers import TaskDetailSerializer
 from tasks_app.models import Department, User
 from tasks_app.workflow import rules as workflow
 from tasks_app.workflow.cadence import PERIOD_RE
@@ -21,34 +22,10 @@ from tasks_app.workflow.cadence import PERIOD_RE
 V = TypeVar("V")
 
 # Keys of the task representation that PATCH refuses by name (status moves by
-# transitions, progress by reports, the flag is computed, the rest is the plan's).
-READ_ONLY_TASK_FIELDS = frozenset(
-    {
-        "id",
-        "code",
-        "text",
-        "plan",
-        "chapter",
-        "measure",
-        "lead_department",
-        "start_date",
-        "original_due_date",
-        "status",
-        "progress",
-        "expected_progress",
-        "flag",
-        "is_overdue",
-        "report_period",
-        "report_status",
-        "key_results",
-        "version",
-        "completed_at",
-        "created_at",
-        "updated_at",
-        "allowed_actions",
-        "capabilities",
-    }
-)
+# transitions, progress by reports, the flag is computed, the rest is the plan's): every
+# key of the detail representation but the ones PATCH takes.
+PATCHABLE_TASK_FIELDS = frozenset({"title", "co_departments", "owner", "due_date"})
+READ_ONLY_TASK_FIELDS = frozenset(TaskDetailSerializer.Meta.fields) - PATCHABLE_TASK_FIELDS
 
 
 UNKNOWN_FIELD, READ_ONLY = "unknown_field", "read_only"

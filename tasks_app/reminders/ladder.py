@@ -33,7 +33,7 @@ from tasks_app.inbox.audience import owners_seeing
 from tasks_app.models import Department, IssuingBody, Membership, ReminderLevel, Role, User
 from tasks_app.models.org import DEFAULT_BODY_CODE
 from tasks_app.reminders.items import ReminderItem
-from tasks_app.workflow.workdays import add_working_days, working_days_between
+from tasks_app.workflow.workdays import warning_window_end, working_days_between
 
 REPORT_KIND = "progress_report"  # a monthly report: its department's staff write it
 LEVEL_ORDER = {level: index for index, level in enumerate(ReminderLevel.values)}
@@ -51,7 +51,7 @@ class LadderRules:
         conf = settings.PLANTRACKER
         return cls(
             today=today,
-            warn_until=add_working_days(today, conf["WARNING_WINDOW_WORKING_DAYS"]),
+            warn_until=warning_window_end(today),
             supervision_after_working_days=conf["ESCALATE_SUPERVISION_AFTER_WORKING_DAYS"],
             leaders_after_working_days=conf["ESCALATE_LEADERS_AFTER_WORKING_DAYS"],
         )

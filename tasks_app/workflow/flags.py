@@ -24,7 +24,7 @@ from django.db.models import BooleanField, CharField, DateField, IntegerField, Q
 from tasks_app.models import Task
 from tasks_app.models.plan import NOT_CHASED_STATUSES
 from tasks_app.workflow.sql import Dialect, Fragment, attach, text_list, vendor_of
-from tasks_app.workflow.workdays import add_working_days
+from tasks_app.workflow.workdays import warning_window_end
 
 RED, YELLOW, GREEN = "red", "yellow", "green"
 FLAGS = (GREEN, YELLOW, RED)
@@ -43,7 +43,7 @@ class FlagRules:
         conf = settings.PLANTRACKER
         return cls(
             today=today,
-            warn_until=add_working_days(today, conf["WARNING_WINDOW_WORKING_DAYS"]),
+            warn_until=warning_window_end(today),
             red_behind_points=conf["FLAG_RED_BEHIND_POINTS"],
             yellow_behind_points=conf["FLAG_YELLOW_BEHIND_POINTS"],
         )

@@ -9,6 +9,7 @@ import functools
 import logging
 
 import chinese_calendar
+from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
@@ -65,3 +66,9 @@ def _year_prefix(year: int) -> tuple[int, ...]:
         counts.append(counts[-1] + is_working_day(day))
         day += dt.timedelta(days=1)
     return tuple(counts)
+
+
+def warning_window_end(today: dt.date) -> dt.date:
+    """The last day of the warning window (WARNING_WINDOW_WORKING_DAYS working days ahead):
+    what flags call yellow and the reminder ladder calls due soon end here."""
+    return add_working_days(today, settings.PLANTRACKER["WARNING_WINDOW_WORKING_DAYS"])
