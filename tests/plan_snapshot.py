@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -34,7 +34,7 @@ import time_machine
 from django.db import connection, transaction
 from django.utils import timezone
 
-from tasks_app.models import Plan
+from tasks_app.models import IssuingBody, Plan
 from tasks_app.plans.enrichment import load_enrichment
 from tasks_app.plans.importer import plan_import
 
@@ -74,6 +74,7 @@ class PlanSnapshot:
     plan_pk: int
     tables: tuple[_TableCopy, ...]
     imported_at: bytes  # IMPORTED_AT as written in the copies
+    bodies: list[dict] = field(default_factory=list)  # issuing bodies as they were then
 
     @property
     def rows(self) -> int:
@@ -84,7 +85,7 @@ class PlanSnapshot:
         """Run `make_plan` once (PostgreSQL), keep the rows it added, leave no trace."""
         qn = connection.ops.quote_name
         copies: list[_TableCopy] = []
-        plan_pk, marker = 0, b""
+        plan_pk, marker, bodies = 0, b"", []
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 marker = _as_copy_text(cursor, IMPORTED_AT)
@@ -100,6 +101,7 @@ class PlanSnapshot:
                     )
                 with time_machine.travel(IMPORTED_AT, tick=False):
                     plan_pk = make_plan().pk
+                bodies = list(IssuingBody.objects.values("pk", "code", "name", "kind"))
                 for n, (table, key) in enumerate(keys.items()):
                     _refuse_changed_rows(cursor, table, key, f"_before_{n}")
                     added = (
@@ -125,12 +127,18 @@ class PlanSnapshot:
         except _Rollback:
             pass
         assert any(marker in c.data for c in copies), f"no timestamp {marker!r} in the copies"
-        return cls(plan_pk=plan_pk, tables=tuple(copies), imported_at=marker)
+        return cls(plan_pk=plan_pk, tables=tuple(copies), imported_at=marker, bodies=bodies)
 
     def restore(self) -> Plan:
-        """Write the plan's rows back (one atomic block) and return the Plan."""
+        """Write the plan's rows back (one atomic block) and return the Plan.
+
+        The rows the import did not add but refers to — the default issuing body, which
+        migration 0009 creates — are gone after a transactional test's flush: put back
+        first, with the same key."""
         qn = connection.ops.quote_name
         with transaction.atomic(), connection.cursor() as cursor:
+            for body in self.bodies:
+                IssuingBody.objects.get_or_create(pk=body["pk"], defaults=body)
             now = _as_copy_text(cursor, timezone.now())
             for copy_of in self.tables:
                 with cursor.copy(f"COPY {qn(copy_of.table)} FROM STDIN") as copy:

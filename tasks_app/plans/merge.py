@@ -259,7 +259,7 @@ def db_state(plan: Plan | None) -> DbTasks:
         status[r["code"]] = r["status"]
         by_id[r["id"]] = item
     link = Task.co_departments.through
-    for task_id, dep in link.objects.filter(task__plan=plan).values_list(
+    for task_id, dep in link.objects.filter(task__in=tasks).values_list(
         "task_id", "department__code"
     ):
         by_id[task_id]["co_departments"].append(dep)
@@ -271,7 +271,7 @@ def db_state(plan: Plan | None) -> DbTasks:
         )
     )
     milestone_rows: dict[tuple[int, int], dict[str, Any]] = {}
-    for m in Milestone.objects.filter(task__plan=plan).values(
+    for m in Milestone.objects.filter(task__in=tasks).values(
         "id", "task_id", "sequence", "title", "due_date", "is_final", "completed_at"
     ):
         by_id[m["task_id"]]["milestones"][m["sequence"]] = [
@@ -287,7 +287,7 @@ def db_state(plan: Plan | None) -> DbTasks:
         )
     )
     key_result_rows: dict[tuple[int, int], dict[str, Any]] = {}
-    for k in KeyResult.objects.filter(task__plan=plan).values(
+    for k in KeyResult.objects.filter(task__in=tasks).values(
         "id", "task_id", "order", "value", "unit", "label", "raw", "actual_value"
     ):
         by_id[k["task_id"]]["key_results"][k["order"]] = [

@@ -157,7 +157,8 @@ class Command(BaseCommand):
     def _print(self, result: ImportResult) -> None:
         diff, parsed = result.diff, result.parsed
         head = "dry run, nothing written — " if result.dry_run else ""
-        self.stdout.write(f"{head}plan {parsed.year} {parsed.title}")
+        body = result.plan.body.code if result.plan is not None else "(new)"
+        self.stdout.write(f"{head}plan {body} {parsed.year} {parsed.title}")
         titles = {t.code: t for c in parsed.chapters for m in c.measures for t in m.tasks}
         added = []
         for code in diff.added:
