@@ -17,7 +17,7 @@ from plantracker import clock
 from tasks_app.reminders.deliveries import deliveries_sweep, delivery_attempt
 from tasks_app.reminders.run import reminders_run
 from tasks_app.rollups.build import rollup_build_previous_quarter, rollup_job_run
-from tasks_app.workflow.rules.flag_changes import task_flag_changes_record
+from tasks_app.workflow.flag_changes import task_flag_changes_record
 
 
 @shared_task(name="tasks_app.reminders_run", soft_time_limit=600, time_limit=660)

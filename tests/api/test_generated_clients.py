@@ -20,10 +20,8 @@ import pytest
 from PIL import Image
 
 from tests.api.generated_clients import forget_python_client, python_client, typescript_check
-from tests.api.tasks_support import World, clock, world  # noqa: F401
+from tests.api.tasks_support import World
 from tests.conftest import PASSWORD
-
-# ruff: noqa: F811  (pytest fixtures imported from tests.api.tasks_support)
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -14,10 +14,8 @@ from django.test import Client, override_settings
 from rest_framework.settings import api_settings
 
 from tasks_app.models import ProgressReport
-from tests.api.tasks_support import World, clock, world  # noqa: F401
+from tests.api.tasks_support import World
 from tests.conftest import PASSWORD
-
-# ruff: noqa: F811  (pytest fixtures imported from tests.api.tasks_support)
 
 pytestmark = pytest.mark.django_db
 

@@ -20,10 +20,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tasks_app.models import Membership, Task
-from tasks_app.workflow.rules.flag_changes import task_flag_changes_record
-from tests.api.tasks_support import SHANGHAI, World, clock, world  # noqa: F401
-
-# ruff: noqa: F811  (pytest fixtures imported from tests.api.tasks_support)
+from tasks_app.workflow.flag_changes import task_flag_changes_record
+from tests.api.tasks_support import SHANGHAI, World
 
 pytestmark = pytest.mark.skipif(
     "connection.vendor != 'postgresql'", reason="the triggers are tested on PostgreSQL"

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.tasks_support import clock, world  # noqa: F401
-
 SITE = "https://dc.example.gov.cn"
 
 
