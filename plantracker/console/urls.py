@@ -7,6 +7,7 @@ from plantracker.console.views import (
     board,
     department,
     indicators,
+    onboarding,
     quarter,
     rollover,
     task,
@@ -36,4 +37,6 @@ urlpatterns = [
     path("indicators/", indicators.indicators, name="indicators"),
     path("departments/<int:pk>/", department.department, name="department"),
     path("rollover/", rollover.rollover, name="rollover"),
+    path("plans/new/", onboarding.plan_new, name="plan-new"),
+    path("plans/drafts/<int:pk>/", onboarding.plan_draft, name="plan-draft"),
 ]
