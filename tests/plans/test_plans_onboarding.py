@@ -13,6 +13,7 @@ import io
 import pytest
 import yaml
 from django.core.management import call_command
+from django.test import Client
 
 from plantracker.errors import Conflict, PermissionDenied, ValidationError
 from tasks_app.models import (
@@ -175,3 +176,49 @@ def test_export_enrichment_of_an_onboarded_plan_round_trips(
     data = yaml.safe_load(text.getvalue())
     assert data["plan"]["body"]["code"] == plan.body.code
     assert set(data["tasks"]) == set(Task.objects.filter(plan=plan).values_list("code", flat=True))
+
+
+def test_console_pages_keep_what_was_typed_and_refuse_others(
+    supervisor, make_member, departments
+) -> None:
+    client = Client()
+    client.force_login(supervisor)
+    response = client.post(
+        "/console/plans/new/", {"body": _body(departments).pk, "kind": "annual", "text": FIXED}
+    )
+    assert response.status_code == 302
+    draft = PlanDraft.objects.get()
+    url = f"/console/plans/drafts/{draft.pk}/"
+    refused = client.post(
+        url,
+        {
+            "action": "assign",
+            "code": ["2027-2.1.1-01"],
+            "lead-2027-2.1.1-01": "jw",
+            "co-2027-2.1.1-01": "区水务局",
+            "due-2027-2.1.1-01": "2031-05-01",
+        },
+    )
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "完成时限须为2027年内的日期" in page
+    assert 'value="2031-05-01"' in page and 'value="区水务局"' in page  # nothing typed lost
+    draft.refresh_from_db()
+    assert draft.assignments == {}
+    saved = client.post(
+        url,
+        {
+            "action": "assign",
+            "code": ["2027-2.1.1-01"],
+            "lead-2027-2.1.1-01": "jw",
+            "co-2027-2.1.1-01": "区水务局、wjw",
+            "due-2027-2.1.1-01": "",
+        },
+    )
+    assert saved.status_code == 302
+    draft.refresh_from_db()
+    assert draft.assignments["2027-2.1.1-01"]["co"] == ["sw", "wjw"]
+    lead = make_member(departments["sw"], "dept_lead")
+    client.force_login(lead)
+    assert client.get(url).status_code == 403
+    assert client.get("/console/plans/new/").status_code == 403

@@ -89,7 +89,9 @@ def plan_new(request: HttpRequest) -> HttpResponse:
             )
         except ApplicationError as exc:
             context["problem"] = error_text(exc)
-            return page(request, "console/plan_new.html", context)
+            response = page(request, "console/plan_new.html", context)
+            response.status_code = 400
+            return response
         return redirect("console:plan-draft", pk=draft.pk)
     return page(request, "console/plan_new.html", context)
 
@@ -142,7 +144,11 @@ def _act(request: HttpRequest, draft: PlanDraft, by_name: dict[str, str]) -> Htt
     return redirect("console:plan-draft", pk=draft.pk)
 
 
-def _tree_context(draft: PlanDraft, departments: list) -> dict[str, Any]:
+def _tree_context(
+    draft: PlanDraft, departments: list, posted: dict[str, dict] | None = None
+) -> dict[str, Any]:
+    """The parse, and the table's rows: the saved assignments, or what was just posted
+    when saving it was refused (so nothing typed is lost)."""
     parse = draft_parse(draft)
     lines = draft.text.splitlines()
     context: dict[str, Any] = {"parse": parse, "parsed": parse.parsed, "rows": []}
@@ -156,7 +162,7 @@ def _tree_context(draft: PlanDraft, departments: list) -> dict[str, Any]:
     for chapter in parse.parsed.chapters:
         for measure in chapter.measures:
             for task in measure.tasks:
-                saved = draft.assignments.get(task.code, {})
+                saved = (posted or draft.assignments).get(task.code, {})
                 suggestion = suggestions.get(task.code)
                 rows.append(
                     {
@@ -187,12 +193,14 @@ def plan_draft(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     departments = body_departments_list(draft.body)
     by_name = {d.name: d.code for d in departments}
-    problem = ""
+    problem, posted = "", None
     if request.method == "POST":
         try:
             response = _act(request, draft, by_name)
         except ApplicationError as exc:
             problem = error_text(exc)
+            if request.POST.get("action") == "assign":
+                posted = _posted_assignments(request, by_name)
         else:
             if response is not None:
                 return response
@@ -203,6 +211,9 @@ def plan_draft(request: HttpRequest, pk: int) -> HttpResponse:
         "departments": departments,
         "templates": milestone_template_labels(),
         "problem": problem,
-        **_tree_context(draft, departments),
+        **_tree_context(draft, departments, posted),
     }
-    return page(request, "console/plan_draft.html", context)
+    response = page(request, "console/plan_draft.html", context)
+    if problem:
+        response.status_code = 400  # refused: the banner names what to fix
+    return response
