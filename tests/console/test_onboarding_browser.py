@@ -14,9 +14,10 @@ from collections.abc import Iterator
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
 
 from tasks_app.models import Department, Notification, Plan, PlanDraft, Task
-from tests.console.browser import log_in, screenshot, start_chromium, wait_for
+from tests.console.browser import WAIT_SECONDS, log_in, screenshot, start_chromium, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -53,6 +54,16 @@ def departments(db) -> dict[str, Department]:
 
 def text_of(driver: WebDriver, css: str) -> str:
     return driver.find_element(By.CSS_SELECTOR, css).text.strip()
+
+
+def wait_for_message(driver: WebDriver, text: str) -> None:
+    """The success banner of the page the last click led to (not the page before it)."""
+    WebDriverWait(driver, WAIT_SECONDS).until(
+        lambda d: any(
+            text in e.text for e in d.find_elements(By.CSS_SELECTOR, ".messagelist .success")
+        ),
+        f"the banner {text!r}",
+    )
 
 
 def paste(driver: WebDriver, text: str) -> None:
@@ -123,7 +134,7 @@ def test_supervisor_onboards_a_plan_and_the_departments_find_their_tasks(
 
     # Accept every suggestion in one go, then save the table (one due date edited).
     driver.find_element(By.ID, "accept-all").click()
-    wait_for(driver, ".messagelist .success")
+    wait_for_message(driver, "已采纳6项")
     assert "尚有0项" in text_of(driver, "#unassigned-count")
     lead = driver.find_element(By.CSS_SELECTOR, f"{row} select.lead-select")
     assert lead.get_attribute("value") == "sw"
@@ -132,7 +143,7 @@ def test_supervisor_onboards_a_plan_and_the_departments_find_their_tasks(
         driver.find_element(By.CSS_SELECTOR, f"{row} input.due-input"),
     )
     driver.find_element(By.ID, "save-assignments").click()
-    wait_for(driver, ".messagelist .success")
+    wait_for_message(driver, "已保存分工")
     draft.refresh_from_db()
     assert draft.assignments["2027-2.1.2-01"]["due"] == "2027-06-30"
     assert Plan.objects.filter(year=2027).count() == 0  # nothing visible before 交办
