@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tasks_app.models import Department, Notification, Plan, PlanDraft, Task
@@ -56,14 +57,13 @@ def text_of(driver: WebDriver, css: str) -> str:
     return driver.find_element(By.CSS_SELECTOR, css).text.strip()
 
 
-def wait_for_message(driver: WebDriver, text: str) -> None:
-    """The success banner of the page the last click led to (not the page before it)."""
-    WebDriverWait(driver, WAIT_SECONDS).until(
-        lambda d: any(
-            text in e.text for e in d.find_elements(By.CSS_SELECTOR, ".messagelist .success")
-        ),
-        f"the banner {text!r}",
-    )
+def click_and_wait(driver: WebDriver, element_id: str, banner: str) -> None:
+    """Click, wait for the next page to replace this one, then for its success banner."""
+    old_page = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.ID, element_id).click()
+    WebDriverWait(driver, WAIT_SECONDS).until(EC.staleness_of(old_page), "the next page")
+    wait_for(driver, ".messagelist .success")
+    assert banner in text_of(driver, ".messagelist .success")
 
 
 def paste(driver: WebDriver, text: str) -> None:
@@ -133,8 +133,7 @@ def test_supervisor_onboards_a_plan_and_the_departments_find_their_tasks(
     screenshot(driver, "console-onboarding-tree")
 
     # Accept every suggestion in one go, then save the table (one due date edited).
-    driver.find_element(By.ID, "accept-all").click()
-    wait_for_message(driver, "已采纳6项")
+    click_and_wait(driver, "accept-all", "已采纳6项")
     assert "尚有0项" in text_of(driver, "#unassigned-count")
     lead = driver.find_element(By.CSS_SELECTOR, f"{row} select.lead-select")
     assert lead.get_attribute("value") == "sw"
@@ -142,8 +141,7 @@ def test_supervisor_onboards_a_plan_and_the_departments_find_their_tasks(
         "arguments[0].value = '2027-06-30';",
         driver.find_element(By.CSS_SELECTOR, f"{row} input.due-input"),
     )
-    driver.find_element(By.ID, "save-assignments").click()
-    wait_for_message(driver, "已保存分工")
+    click_and_wait(driver, "save-assignments", "已保存分工")
     draft.refresh_from_db()
     assert draft.assignments["2027-2.1.2-01"]["due"] == "2027-06-30"
     assert Plan.objects.filter(year=2027).count() == 0  # nothing visible before 交办
