@@ -186,6 +186,7 @@ def mini(db, leader: User) -> MiniPlan:
 # leaves out (docs/testing.md). Single slow tests elsewhere carry @pytest.mark.slow.
 SLOW_KINDS = {
     "tests/console/test_console_browser.py": "browser",
+    "tests/console/test_onboarding_browser.py": "browser",
     "tests/fuzz/": "fuzz",
     "tests/security/test_faults_": "faults",
     "tests/integration/": "worker",

@@ -8,6 +8,7 @@ from plantracker.console.views import (
     department,
     indicators,
     notices,
+    onboarding,
     quarter,
     rollover,
     task,
@@ -39,4 +40,6 @@ urlpatterns = [
     path("indicators/", indicators.indicators, name="indicators"),
     path("departments/<int:pk>/", department.department, name="department"),
     path("rollover/", rollover.rollover, name="rollover"),
+    path("plans/new/", onboarding.plan_new, name="plan-new"),
+    path("plans/drafts/<int:pk>/", onboarding.plan_draft, name="plan-draft"),
 ]

@@ -13,6 +13,7 @@ from .plan import (
     Task,
     TaskStatus,
 )
+from .plan_draft import PlanDraft
 from .plan_import import PlanImport
 from .reminders import (
     Channel,
@@ -55,6 +56,7 @@ __all__ = [
     "Milestone",
     "Notification",
     "Plan",
+    "PlanDraft",
     "PlanImport",
     "PlanKind",
     "PlanStatus",

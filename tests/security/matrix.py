@@ -153,6 +153,10 @@ CONSOLE = _rows([
     ("GET",   "departments/{pk}/ lead-dept",                "LGN 200 200 200 403 403 403 403 403"),
     ("GET",   "rollover/",                                  "LGN 200 403 403 403 403 403 403 403"),
     ("POST",  "rollover/",                                  "LGN 200 403 403 403 403 403 403 403"),
+    ("GET",   "plans/new/",                                 "LGN 200 403 403 403 403 403 403 403"),
+    ("POST",  "plans/new/",                                 "LGN 302 403 403 403 403 403 403 403"),
+    ("GET",   "plans/drafts/{pk}/",                         "LGN 200 403 403 403 403 403 403 403"),
+    ("POST",  "plans/drafts/{pk}/",                         "LGN 302 403 403 403 403 403 403 403"),
 ])
 
 ROOT = _rows([

@@ -17,7 +17,7 @@ from django.http import HttpResponse
 from django.test import Client
 from rest_framework.test import APIClient
 
-from tasks_app.models import User
+from tasks_app.models import PlanDraft, User
 from tests.api.tasks_support import World
 from tests.conftest import PASSWORD
 from tests.security.matrix import Row
@@ -25,6 +25,7 @@ from tests.security.objects import Objects, bearer, png_bytes, refresh_token
 
 PUBLIC_API = ("auth/token/", "auth/token/refresh/", "schema/", "docs/")
 SESSION_PAGES = ("api-auth/",)
+MATRIX_PLAN_TEXT = "二、2027年主要任务\n（一）教育\n1.扩大学位供给。新建学校3所。\n"
 
 
 @dataclass
@@ -68,17 +69,29 @@ def api_ids(ctx: Context, route: str, variant: str = "") -> dict[str, int]:
     }
 
 
+def _plan_draft(ctx: Context) -> int:
+    """A draft of a new plan (计划导入) of the world's body, made by its supervisor."""
+    w = ctx.world
+    draft = PlanDraft.objects.filter(body=w.plan.body).first()
+    if draft is None:
+        draft = PlanDraft.objects.create(
+            body=w.plan.body, text=MATRIX_PLAN_TEXT, created_by=w.supervisor
+        )
+    return draft.pk
+
+
 def _console_ids(ctx: Context, row: Row) -> dict[str, int]:
     w, o = ctx.world, ctx.objects
     first = row.route.split("/", 1)[0]
     pk = {
-        "tasks": w.task.pk,
-        "extension-requests": o.extension_request.pk,
-        "attachments": o.attachment.pk,
-        "departments": w.lead_dept.pk,
-        "notices": o.answered_notice.pk,
+        "tasks": lambda: w.task.pk,
+        "extension-requests": lambda: o.extension_request.pk,
+        "attachments": lambda: o.attachment.pk,
+        "departments": lambda: w.lead_dept.pk,
+        "plans": lambda: _plan_draft(ctx),
+        "notices": lambda: o.answered_notice.pk,
     }.get(first)
-    return {"pk": pk}
+    return {"pk": pk() if pk else None}
 
 
 def fill(route: str, ids: dict[str, int | None]) -> str:
@@ -149,6 +162,8 @@ def _console_body(ctx: Context, row: Row) -> dict[str, Any] | None:
         "extension-requests/<int:pk>/decision/": {"decision": "approve"},
         "notices/<int:pk>/decision/": {"decision": "accept"},
         "quarters/build/": {"year": ctx.world.plan.year, "quarter": 1},
+        "plans/new/": {"body": ctx.world.plan.body_id, "kind": "annual", "text": MATRIX_PLAN_TEXT},
+        "plans/drafts/<int:pk>/": {"action": "parse", "text": MATRIX_PLAN_TEXT},
     }.get(row.route)
 
 
