@@ -84,3 +84,4 @@ class NotificationKind(models.TextChoices):
     NOTICE_SENT_BACK = "notice_sent_back"
     LEADER_INSTRUCTION = "leader_instruction"
     INSTRUCTION_ANSWERED = "instruction_answered"
+    PLAN_ASSIGNED = "plan_assigned"  # 交办: a published plan's tasks for a department
