@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
+from django.db.models import F, Field, QuerySet
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
@@ -66,8 +66,7 @@ class StandardCursorPagination(CursorPagination):
         try:
             field = queryset.model._meta.get_field(name)
         except FieldDoesNotExist:
-            annotation = queryset.query.annotations.get(name)
-            field = getattr(annotation, "output_field", None) if annotation else None
+            field = _annotation_field(queryset, name)
         if field is None:
             return
         try:
@@ -76,3 +75,12 @@ class StandardCursorPagination(CursorPagination):
             raise self._invalid() from None
         if "\x00" in position or not fits_database(value):
             raise self._invalid()
+
+
+def _annotation_field(queryset: QuerySet, name: str) -> Field | None:
+    """The output field of the queryset's annotation `name`, resolved as any expression is
+    (F(name) against the query), or None when it is not one."""
+    try:
+        return F(name).resolve_expression(queryset.query).output_field
+    except (FieldError, AttributeError):
+        return None

@@ -181,8 +181,8 @@ SIMPLE_JWT = {
     # Tokens carry a password fingerprint: a password change ends every session at once.
     "CHECK_REVOKE_TOKEN": True,
     # auth_time, the absolute session end and refresh of deleted people (plantracker.api.tokens)
-    "TOKEN_OBTAIN_SERIALIZER": "plantracker.api.tokens.TokenObtainSerializer",
-    "TOKEN_REFRESH_SERIALIZER": "plantracker.api.tokens.SessionTokenRefreshSerializer",
+    "TOKEN_OBTAIN_SERIALIZER": "plantracker.api.tokens.TokenObtainPairSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "plantracker.api.tokens.TokenRefreshSerializer",
 }
 
 SPECTACULAR_SETTINGS = {

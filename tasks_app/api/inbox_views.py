@@ -29,6 +29,8 @@ from tasks_app.plans.selectors import notifications_of
 
 class NotificationSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=NotificationKind.choices, read_only=True)
+    title = serializers.SerializerMethodField()
+    body = serializers.SerializerMethodField()
     is_read = serializers.SerializerMethodField()
 
     class Meta:
@@ -51,17 +53,22 @@ class NotificationSerializer(serializers.ModelSerializer):
     def get_is_read(self, obj: Notification) -> bool:
         return obj.read_at is not None
 
+    def _text(self, obj: Notification) -> tuple[str, str]:
+        """Title and body in the reader's language, from kind + params (inbox/messages.py)."""
+        return notification_text(
+            kind=obj.kind, params=obj.params, payload=obj.payload, title=obj.title, body=obj.body
+        )
+
+    def get_title(self, obj: Notification) -> str:
+        return self._text(obj)[0]
+
+    def get_body(self, obj: Notification) -> str:
+        return self._text(obj)[1]
+
     def to_representation(self, instance: Notification) -> dict[str, Any]:
         """The fields above, rendered directly: an inbox page is up to 200 rows
         (tests/api/test_task_representation.py holds it to DRF's generic rendering)."""
-        # Title and body in the reader's language (the request's), from kind + params.
-        title, body = notification_text(
-            kind=instance.kind,
-            params=instance.params,
-            payload=instance.payload,
-            title=instance.title,
-            body=instance.body,
-        )
+        title, body = self._text(instance)
         return {
             "id": instance.pk,
             "kind": instance.kind,

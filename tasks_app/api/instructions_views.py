@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tasks_app.api.permissions import visible_task_or_404
+from tasks_app.api.permissions import WorkflowPermission, visible_task_or_404
 from tasks_app.api.tasks_serializers import NullableUserField
 from tasks_app.models import LeaderInstruction
 from tasks_app.org.visibility import tasks_visible_to
@@ -46,6 +46,7 @@ class InstructionTextSerializer(serializers.Serializer):
 class TaskInstructionListView(APIView):
     """GET the task's leader instructions, newest first; POST one (district leaders)."""
 
+    permission_classes = [WorkflowPermission]  # names the 403 in the schema
     parser_classes = [JSONParser]
 
     @extend_schema(responses=InstructionSerializer(many=True))
@@ -68,6 +69,7 @@ class TaskInstructionListView(APIView):
 class InstructionResponseView(APIView):
     """The lead department answers an instruction: {"text"}; 409 when already answered."""
 
+    permission_classes = [WorkflowPermission]
     parser_classes = [JSONParser]
 
     @extend_schema(request=InstructionTextSerializer, responses=InstructionSerializer)

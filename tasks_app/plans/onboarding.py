@@ -34,6 +34,7 @@ from tasks_app.models import (
     User,
 )
 from tasks_app.org.plan_scope import own_body
+from tasks_app.org.visibility import is_supervisor
 from tasks_app.parsing.parser import ParsedPlan, PlanParseError, parse_plan
 from tasks_app.plans.enrichment import Enrichment, EnrichmentError, MilestoneSpec, TaskSpec
 from tasks_app.plans.importer import ImportResult, plan_import
@@ -44,7 +45,6 @@ from tasks_app.plans.suggestions_data import (
     suggest_for_plan,
     suggestion_inputs_from_db,
 )
-from tasks_app.workflow.selectors import is_supervisor
 
 MAX_TEXT_CHARS = 500_000
 NOTIFICATION_KIND = "plan_assigned"

@@ -54,10 +54,10 @@ def test_token_and_session_logins_share_one_bucket(lead) -> None:
     browser = Client()
     with _rates(auth="3/min"):
         guess = {"username": "a", "password": "b"}
-        assert browser.post(TOKEN, guess).status_code == 401
+        assert browser.post(TOKEN, guess, content_type="application/json").status_code == 401
         assert browser.post("/console/login/", guess).status_code == 200
         assert browser.post("/admin/login/", guess).status_code == 200
-        assert browser.post(TOKEN, guess).status_code == 429
+        assert browser.post(TOKEN, guess, content_type="application/json").status_code == 429
         assert browser.post("/api/v1/api-auth/login/", {"username": "a"}).status_code == 429
 
 
@@ -66,5 +66,7 @@ def test_session_failures_lock_the_token_endpoint_too(lead) -> None:
         Client(REMOTE_ADDR=f"10.0.1.{n}").post(
             "/admin/login/", {"username": lead.username, "password": "wrong"}
         )
-    locked = Client().post(TOKEN, {"username": lead.username, "password": PASSWORD})
+    locked = Client().post(
+        TOKEN, {"username": lead.username, "password": PASSWORD}, content_type="application/json"
+    )
     assert locked.status_code == 429
