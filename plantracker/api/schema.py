@@ -21,6 +21,10 @@ import re
 from typing import Any
 
 from django.db import models
+from drf_spectacular.contrib.rest_framework_simplejwt import (
+    TokenObtainPairSerializerExtension,
+    TokenRefreshSerializerExtension,
+)
 from drf_spectacular.utils import OpenApiParameter
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ServerErrorEnum
@@ -271,3 +275,14 @@ def postprocess_tombstone(result: dict, generator: Any, **kwargs: Any) -> dict:
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Tombstone"] = dict(TOMBSTONE_SCHEMA)
     return result
+
+
+class SessionTokenObtainPairExtension(TokenObtainPairSerializerExtension):
+    """Our login serializer (plantracker.api.tokens) documented as simplejwt's is:
+    {username, password} in, {access, refresh} out (component TokenObtainPair)."""
+
+    target_class = "plantracker.api.tokens.TokenObtainPairSerializer"
+
+
+class SessionTokenRefreshExtension(TokenRefreshSerializerExtension):
+    target_class = "plantracker.api.tokens.TokenRefreshSerializer"
