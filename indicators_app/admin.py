@@ -23,6 +23,7 @@ from indicators_app.models import (
     ObservationRevision,
 )
 from indicators_app.selectors import indicator_assessments
+from tasks_app.admin_readonly import RecordReadOnlyMixin
 
 
 class AssessedChangeList(ChangeList):
@@ -35,18 +36,7 @@ class AssessedChangeList(ChangeList):
             indicator.assessment = assessments[indicator.id]
 
 
-class ReadOnlyMixin:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ObservationInline(ReadOnlyMixin, admin.TabularInline):
+class ObservationInline(RecordReadOnlyMixin, admin.TabularInline):
     model = Observation
     extra = 0
     fields = ["period", "value", "unit", "source", "reported_by", "verification_status"]
@@ -54,7 +44,7 @@ class ObservationInline(ReadOnlyMixin, admin.TabularInline):
     ordering = ["period_end", "id"]
 
 
-class JudgementInline(ReadOnlyMixin, admin.TabularInline):
+class JudgementInline(RecordReadOnlyMixin, admin.TabularInline):
     model = IndicatorJudgement
     extra = 0
     fields = ["created_at", "status", "reason", "judged_by"]
@@ -90,7 +80,7 @@ class IndicatorAdmin(admin.ModelAdmin):
         return f"{label}：{assessment.reason}"
 
 
-class RevisionInline(ReadOnlyMixin, admin.TabularInline):
+class RevisionInline(RecordReadOnlyMixin, admin.TabularInline):
     model = ObservationRevision
     extra = 0
     fk_name = "observation"
@@ -99,7 +89,7 @@ class RevisionInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Observation)
-class ObservationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ObservationAdmin(RecordReadOnlyMixin, admin.ModelAdmin):
     list_display = [
         "indicator",
         "period",
@@ -117,7 +107,7 @@ class ObservationAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(IndicatorJudgement)
-class IndicatorJudgementAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class IndicatorJudgementAdmin(RecordReadOnlyMixin, admin.ModelAdmin):
     list_display = ["indicator", "status", "reason", "judged_by", "created_at"]
     list_filter = ["status"]
     list_select_related = ["indicator", "judged_by"]

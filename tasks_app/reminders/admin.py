@@ -5,29 +5,18 @@ schedule itself is django-celery-beat's "Periodic tasks" admin.
 """
 
 from django.contrib import admin
-from django.http import HttpRequest
 
 from tasks_app import models as m
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
+from tasks_app.admin_readonly import RecordReadOnlyAdmin
 
 
 @admin.register(m.ReminderRun)
-class ReminderRunAdmin(ReadOnlyAdmin):
+class ReminderRunAdmin(RecordReadOnlyAdmin):
     list_display = ["run_date", "attempts", "started_at", "finished_at"]
 
 
 @admin.register(m.ReminderDispatch)
-class ReminderDispatchAdmin(ReadOnlyAdmin):
+class ReminderDispatchAdmin(RecordReadOnlyAdmin):
     list_display = ["run_date", "item_key", "level", "recipient", "department", "item_due_date"]
     list_filter = ["level", "item_kind", "run_date"]
     search_fields = ["item_key", "recipient__username"]
@@ -35,14 +24,14 @@ class ReminderDispatchAdmin(ReadOnlyAdmin):
 
 
 @admin.register(m.ReminderEscalation)
-class ReminderEscalationAdmin(ReadOnlyAdmin):
+class ReminderEscalationAdmin(RecordReadOnlyAdmin):
     list_display = ["run_date", "item_key", "item_due_date", "level", "notice"]
     list_filter = ["level"]
     search_fields = ["item_key"]
 
 
 @admin.register(m.Delivery)
-class DeliveryAdmin(ReadOnlyAdmin):
+class DeliveryAdmin(RecordReadOnlyAdmin):
     list_display = ["id", "channel", "recipient", "target", "status", "attempts", "sent_at"]
     list_filter = ["status", "channel"]
     search_fields = ["recipient__username", "target", "last_error"]
@@ -59,13 +48,13 @@ class RollupRowInline(admin.TabularInline):
 
 
 @admin.register(m.Rollup)
-class RollupAdmin(ReadOnlyAdmin):
+class RollupAdmin(RecordReadOnlyAdmin):
     list_display = ["year", "quarter", "version", "as_of", "built_at", "built_by"]
     list_filter = ["year", "quarter"]
     inlines = [RollupRowInline]
 
 
 @admin.register(m.RollupJob)
-class RollupJobAdmin(ReadOnlyAdmin):
+class RollupJobAdmin(RecordReadOnlyAdmin):
     list_display = ["id", "year", "quarter", "status", "rollup", "created_at", "finished_at"]
     list_filter = ["status"]
