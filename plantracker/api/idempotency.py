@@ -29,6 +29,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 
 from plantracker.api.exceptions import IdempotencyKeyReused
 
@@ -99,3 +100,17 @@ def idempotent_create(request: Request, create: Callable[[], Response]) -> Respo
         if existing is None:
             raise
         return _replay(existing, request, fingerprint)
+
+
+def parse_then_create(
+    request: Request,
+    input_class: type[Serializer],
+    create: Callable[[dict[str, Any]], Response],
+) -> Response:
+    """The shape of every creating POST: validate the body with `input_class` (a 400 naming
+    the fields, before anything is recorded), then `create(validated_data)` once per
+    Idempotency-Key (a retry gets the first answer)."""
+    data = input_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    values = data.validated_data
+    return idempotent_create(request, lambda: create(values))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -12,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from plantracker.api.filtering import FilterBackend
-from plantracker.api.idempotency import idempotent_create
+from plantracker.api.idempotency import parse_then_create
 from plantracker.api.sync import UpdatedSinceFilter
 from tasks_app.api.permissions import WorkflowPermission
 from tasks_app.api.sync import SyncListMixin
@@ -49,11 +51,8 @@ class TaskExtensionRequestListView(TaskNestedListView):
     @extend_schema(request=ExtensionRequestCreateSerializer, responses={201: serializer_class})
     def post(self, request: Request, pk: int) -> Response:
         task = self.get_task()
-        data = ExtensionRequestCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
 
-        def create() -> Response:
+        def create(values: dict[str, Any]) -> Response:
             created = extension_request_create(
                 task=task,
                 actor=request.user,
@@ -63,7 +62,7 @@ class TaskExtensionRequestListView(TaskNestedListView):
             )
             return self.created(ExtensionRequestSerializer(created).data)
 
-        return idempotent_create(request, create)
+        return parse_then_create(request, ExtensionRequestCreateSerializer, create)
 
 
 class ExtensionRequestListView(SyncListMixin, ListAPIView):

@@ -1,6 +1,6 @@
-"""Resources under one task: progress reports, comments, attachments, history, milestones,
-extension requests; and extension decisions. The parent task is resolved once: 404 when
-the caller may not see it, whatever the method."""
+"""Resources under one task: progress reports, comments, attachments (and their files),
+history and milestones (extension requests: tasks_extension_views.py). The parent task is
+resolved once: 404 when the caller may not see it, whatever the method."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from plantracker import clock
-from plantracker.api.idempotency import idempotent_create
+from plantracker.api.idempotency import parse_then_create
 from plantracker.api.sync import SyncCursorPagination, UpdatedSinceFilter
 from tasks_app.api.permissions import WorkflowPermission, visible_task_or_404
 from tasks_app.api.sync import SyncListMixin
@@ -118,11 +118,8 @@ class ProgressReportListView(TaskNestedListView):
     @extend_schema(request=ProgressReportCreateSerializer, responses={201: serializer_class})
     def post(self, request: Request, pk: int) -> Response:
         task = self.get_task()
-        data = ProgressReportCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
 
-        def create() -> Response:
+        def create(values: dict[str, Any]) -> Response:
             report = progress_report_create(
                 task=task,
                 actor=request.user,
@@ -139,7 +136,7 @@ class ProgressReportListView(TaskNestedListView):
             report = task_progress_reports(task).get(pk=report.pk)
             return self.created(ProgressReportSerializer(report).data)
 
-        return idempotent_create(request, create)
+        return parse_then_create(request, ProgressReportCreateSerializer, create)
 
 
 @declare_errors("comment")
@@ -158,16 +155,12 @@ class CommentListView(TaskNestedListView):
     @extend_schema(request=CommentCreateSerializer, responses={201: serializer_class})
     def post(self, request: Request, pk: int) -> Response:
         task = self.get_task()
-        data = CommentCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
 
-        def create() -> Response:
-            comment = comment_create(
-                task=task, actor=request.user, body=data.validated_data["body"]
-            )
+        def create(values: dict[str, Any]) -> Response:
+            comment = comment_create(task=task, actor=request.user, body=values["body"])
             return self.created(CommentSerializer(comment).data)
 
-        return idempotent_create(request, create)
+        return parse_then_create(request, CommentCreateSerializer, create)
 
 
 @declare_errors("attachment")
@@ -193,16 +186,12 @@ class AttachmentListView(TaskNestedListView):
             length = 0
         if length > max_bytes() + MULTIPART_OVERHEAD_BYTES:
             raise FileTooLarge.for_limit()
-        data = AttachmentUploadSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
 
-        def create() -> Response:
-            attachment = attachment_create(
-                task=task, actor=request.user, upload=data.validated_data["file"]
-            )
+        def create(values: dict[str, Any]) -> Response:
+            attachment = attachment_create(task=task, actor=request.user, upload=values["file"])
             return self.created(AttachmentSerializer(attachment, context={"request": request}).data)
 
-        return idempotent_create(request, create)
+        return parse_then_create(request, AttachmentUploadSerializer, create)
 
 
 class AttachmentFileView(TaskNestedMixin, APIView):
@@ -261,14 +250,12 @@ class TaskMilestoneListView(TaskNestedListView):
     @extend_schema(request=MilestoneCreateSerializer, responses={201: serializer_class})
     def post(self, request: Request, pk: int) -> Response:
         task = self.get_task()
-        data = MilestoneCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
 
-        def create() -> Response:
-            milestone = milestone_create(task=task, actor=request.user, **data.validated_data)
+        def create(values: dict[str, Any]) -> Response:
+            milestone = milestone_create(task=task, actor=request.user, **values)
             return self.created(TaskMilestoneSerializer(self._annotated(milestone)).data)
 
-        return idempotent_create(request, create)
+        return parse_then_create(request, MilestoneCreateSerializer, create)
 
     def _annotated(self, milestone: Milestone) -> Milestone:
         return self.task_queryset(self.get_task()).get(pk=milestone.pk)

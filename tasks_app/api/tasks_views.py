@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from plantracker import clock
 from plantracker.api.concurrency import ETagRetrieveMixin, etag_for, if_match_header
 from plantracker.api.filtering import FilterBackend
-from plantracker.api.idempotency import idempotent_create
+from plantracker.api.idempotency import parse_then_create
 from plantracker.api.pagination import StandardCursorPagination
 from plantracker.api.search import SearchFilter
 from plantracker.api.sync import StableOrderingFilter, UpdatedSinceFilter
@@ -177,21 +177,19 @@ class TaskUrgeView(APIView):
     @extend_schema(request=UrgeSerializer, responses={201: SupervisionNoticeSerializer})
     def post(self, request: Request, pk: int) -> Response:
         task = visible_task_or_404(request.user, pk)
-        data = UrgeSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
 
-        def create() -> Response:
+        def create(values: dict[str, Any]) -> Response:
             notice = task_urge(
                 task=task,
                 actor=request.user,
-                comment=data.validated_data["comment"],
-                notice=data.validated_data["notice"],
+                comment=values["comment"],
+                notice=values["notice"],
             )
             return Response(
                 SupervisionNoticeSerializer(notice).data, status=status.HTTP_201_CREATED
             )
 
-        return idempotent_create(request, create)
+        return parse_then_create(request, UrgeSerializer, create)
 
 
 class OverduePagination(StandardCursorPagination):
