@@ -10,6 +10,7 @@ BEFORE = [("tasks_app", "0008_plan_import_snapshot")]
 AFTER = [("tasks_app", "0009_issuing_body_plans")]
 
 
+@pytest.mark.slow  # migrates the test database back and forth (about 5 s)
 @pytest.mark.django_db(transaction=True)
 def test_existing_rows_join_the_default_body() -> None:
     executor = MigrationExecutor(connection)

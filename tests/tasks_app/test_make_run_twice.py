@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "twice-Demo-pw-2025"
 
@@ -69,6 +71,7 @@ def _dump(path: Path) -> dict[str, list[tuple]]:
     return dump
 
 
+@pytest.mark.slow  # runs the Makefile's recipes in subprocesses (about 15 s)
 def test_make_run_seed_twice_changes_nothing(tmp_path: Path) -> None:
     assert "import_plan --if-changed $(PLAN)" in _recipe("seed")[0]
     database = tmp_path / "plantracker.sqlite3"
