@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from plantracker.api.filtering import FilterBackend
+from plantracker.api.filtering import DB_INT_MAX, FilterBackend
 from tasks_app.api.permissions import WorkflowPermission
 from tasks_app.api.tasks_nested_serializers import SupervisionNoticeSerializer
 from tasks_app.api.tasks_nested_views import NewestFirstPagination
@@ -60,7 +60,7 @@ class NoticeListView(ListAPIView):
 class NoticeAnswerSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=5000, help_text="The department's answer (反馈).")
     attachments = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=DB_INT_MAX),
         required=False,
         default=list,
         max_length=50,

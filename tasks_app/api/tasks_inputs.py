@@ -14,6 +14,7 @@ from drf_standardized_errors.openapi_validation_errors import extend_validation_
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from plantracker.api.filtering import DB_INT_MAX
 from tasks_app.api.tasks_serializers import TaskDetailSerializer
 from tasks_app.models import Department, User
 from tasks_app.workflow import rules as workflow
@@ -122,7 +123,7 @@ class TransitionSerializer(StrictSerializer):
 
 
 class KeyResultValueInput(StrictSerializer):
-    key_result = serializers.IntegerField(min_value=1)
+    key_result = serializers.IntegerField(min_value=1, max_value=DB_INT_MAX)
     value = serializers.DecimalField(max_digits=24, decimal_places=4, min_value=0)
 
 
@@ -132,7 +133,9 @@ class ProgressReportCreateSerializer(StrictSerializer):
     red_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     key_result_values = FlatListField(child=KeyResultValueInput(), required=False, max_length=50)
     attachments = FlatListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=50
+        child=serializers.IntegerField(min_value=1, max_value=DB_INT_MAX),
+        required=False,
+        max_length=50,
     )
     period = serializers.RegexField(
         PERIOD_RE,
@@ -153,7 +156,9 @@ class AttachmentUploadSerializer(serializers.Serializer):
 
 
 class ExtensionRequestCreateSerializer(StrictSerializer):
-    milestone = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    milestone = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=DB_INT_MAX
+    )
     new_due_date = serializers.DateField()
     reason = serializers.CharField(max_length=2000)
 

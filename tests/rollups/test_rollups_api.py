@@ -144,3 +144,11 @@ def test_a_rebuild_shows_up_as_the_latest_version(rollup, supervisor, validated_
     rollup_build(year=2025, quarter=3, today=BUILT_ON)
     results = validated_api(supervisor).get("/api/v1/rollups/").json()["results"]
     assert [(r["version"], r["is_latest"]) for r in results] == [(2, True), (1, False)]
+
+
+@pytest.mark.parametrize("param", ["plan", "department"])
+def test_an_id_beyond_64_bits_is_a_400_naming_it(supervisor, validated_api, param) -> None:
+    """make fuzz found a 500 here on SQLite (OverflowError in the driver)."""
+    response = validated_api(supervisor).get(f"/api/v1/rollups/?{param}=99999999999999999999")
+    assert response.status_code == 400
+    assert [e["attr"] for e in response.json()["errors"]] == [param]

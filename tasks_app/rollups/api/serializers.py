@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from plantracker.api.filtering import DB_INT_MAX
 from tasks_app.models import Rollup, RollupJob, RollupRow
 from tasks_app.rollups.columns import METRIC_FIELDS, completion_rate
 
@@ -130,12 +131,18 @@ class RollupAcceptedSerializer(serializers.Serializer):
 
 class RollupListParamsSerializer(serializers.Serializer):
     plan = serializers.IntegerField(
-        required=False, min_value=1, help_text=_("计划ID（默认：本单位当年的计划，否则最近的计划）")
+        required=False,
+        min_value=1,
+        max_value=DB_INT_MAX,  # a bigger one is an OverflowError in SQLite's driver
+        help_text=_("计划ID（默认：本单位当年的计划，否则最近的计划）"),
     )
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
     quarter = serializers.IntegerField(required=False, min_value=1, max_value=4)
     department = serializers.IntegerField(
-        required=False, min_value=1, help_text=_("部门ID：只返回该部门的汇总行")
+        required=False,
+        min_value=1,
+        max_value=DB_INT_MAX,
+        help_text=_("部门ID：只返回该部门的汇总行"),
     )
 
 
