@@ -67,25 +67,21 @@ def _user(username: str, **fields) -> User:
     return user
 
 
-@pytest.fixture
-def make_member(db) -> Callable[..., User]:
-    """make_member(department, role="dept_lead"|"dept_staff", username=None) -> User."""
-
-    def factory(department: Department, role: str = "dept_lead", username: str | None = None):
-        prefix = "lead" if role == "dept_lead" else "staff"
-        user = _user(
-            username or f"{prefix}.{department.code}",
-            display_name=f"{department.name}{prefix}",
-            email=f"{prefix}@{department.code}.test",
-        )
-        Membership.objects.create(user=user, department=department, role=role)
-        return user
-
-    return factory
+def new_member(
+    department: Department, role: str = "dept_lead", username: str | None = None
+) -> User:
+    """A lead ("dept_lead") or staff member ("dept_staff") of `department`."""
+    prefix = "lead" if role == "dept_lead" else "staff"
+    user = _user(
+        username or f"{prefix}.{department.code}",
+        display_name=f"{department.name}{prefix}",
+        email=f"{prefix}@{department.code}.test",
+    )
+    Membership.objects.create(user=user, department=department, role=role)
+    return user
 
 
-@pytest.fixture
-def supervisor(db) -> User:
+def new_supervisor() -> User:
     return _user(
         "supervisor",
         district_role="supervisor",
@@ -93,6 +89,17 @@ def supervisor(db) -> User:
         email="supervisor@example.test",
         is_staff=True,
     )
+
+
+@pytest.fixture
+def make_member(db) -> Callable[..., User]:
+    """make_member(department, role="dept_lead"|"dept_staff", username=None) -> User."""
+    return new_member
+
+
+@pytest.fixture
+def supervisor(db) -> User:
+    return new_supervisor()
 
 
 @pytest.fixture

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Iterator
+import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Count
-from django.test import Client
+from django.test import Client, override_settings
 from PIL import Image
 
 from indicators_app.models import Indicator
@@ -33,7 +35,8 @@ from tasks_app.workflow.services.milestones import milestone_complete
 from tasks_app.workflow.services.progress_reports import KeyResultValue, progress_report_create
 from tasks_app.workflow.services.task_transition import task_transition
 from tasks_app.workflow.services.task_update import task_update
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, new_member, new_supervisor
+from tests.plan_snapshot import PlanSnapshot, import_seed_plan
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Monday 2025-06-16, 10:00 in Beijing: Q1 checkpoints passed, the June one still open.
@@ -142,23 +145,16 @@ def _indicator_figures(plan: Plan, supervisor: User) -> None:
             )
 
 
-@pytest.fixture
-def console_world(
-    clock: time_machine.Coordinates,
-    plan: Plan,
-    make_member: Callable[..., User],
-    supervisor: User,
-    settings,
-    tmp_path,
-) -> ConsoleWorld:
-    settings.MEDIA_ROOT = str(tmp_path / "media")
+def build_world(plan: Plan) -> ConsoleWorld:
+    """The world, made through the services on top of the imported plan."""
+    supervisor = new_supervisor()
     task = pick_task(plan)
     assert task is not None, "the 2025 plan has year-long tasks with co-departments"
     dept_a = task.lead_department
     dept_b = unrelated_department(dept_a)
-    lead_a = make_member(dept_a, "dept_lead")
-    staff_a = make_member(dept_a, "dept_staff")
-    lead_b = make_member(dept_b, "dept_lead")
+    lead_a = new_member(dept_a, "dept_lead")
+    staff_a = new_member(dept_a, "dept_staff")
+    lead_b = new_member(dept_b, "dept_lead")
     task_update(task=task, actor=lead_a, changes={"owner": lead_a})
     _work_on(Task.objects.get(pk=task.pk), lead_a, percent=25, with_evidence=True)
     others = list(Task.objects.filter(lead_department=dept_a).exclude(pk=task.pk)[:3])
@@ -189,6 +185,81 @@ def console_world(
         extension=extension,
         rollup=rollup,
     )
+
+
+@dataclass(frozen=True)
+class WorldSnapshot:
+    """`build_world` run once per test database (tests/plan_snapshot.py): its rows, the
+    keys of what it names, and its media folder (the evidence photo)."""
+
+    rows: PlanSnapshot
+    keys: dict[str, int]
+    media: Path
+
+    def restore(self) -> ConsoleWorld:
+        self.rows.restore()
+        k = self.keys
+        return ConsoleWorld(
+            plan=Plan.objects.get(pk=k["plan"]),
+            task=Task.objects.get(pk=k["task"]),
+            dept_a=Department.objects.get(pk=k["dept_a"]),
+            dept_b=Department.objects.get(pk=k["dept_b"]),
+            supervisor=User.objects.get(pk=k["supervisor"]),
+            lead_a=User.objects.get(pk=k["lead_a"]),
+            staff_a=User.objects.get(pk=k["staff_a"]),
+            lead_b=User.objects.get(pk=k["lead_b"]),
+            extension=ExtensionRequest.objects.get(pk=k["extension"]),
+            rollup=Rollup.objects.get(pk=k["rollup"]),
+        )
+
+
+# The world is built a few minutes before the pinned instant, clock ticking, so that the
+# order of its events is kept and everything a test does comes after them.
+BUILT_AT = PINNED - dt.timedelta(minutes=10)
+
+
+@pytest.fixture(scope="session")
+def world_snapshot(
+    plan_snapshot: PlanSnapshot | None, django_db_blocker, tmp_path_factory
+) -> WorldSnapshot | None:
+    """None off PostgreSQL, where every `console_world` is built again."""
+    if plan_snapshot is None:
+        return None
+    media = tmp_path_factory.mktemp("console-world-media")
+    keys: dict[str, int] = {}
+
+    def make() -> Plan:
+        world = build_world(plan_snapshot.restore())
+        keys.update({name: getattr(world, name).pk for name in WORLD_NAMES})
+        return world.plan
+
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media)):
+        rows = PlanSnapshot.capture(
+            make, at=BUILT_AT, tick=True, prepare=plan_snapshot.restore_bodies
+        )
+    return WorldSnapshot(rows=rows, keys=keys, media=media)
+
+
+WORLD_NAMES = "plan task dept_a dept_b supervisor lead_a staff_a lead_b extension rollup".split()
+
+
+@pytest.fixture
+def console_world(
+    clock: time_machine.Coordinates,
+    db,
+    world_snapshot: WorldSnapshot | None,
+    settings,
+    tmp_path,
+) -> ConsoleWorld:
+    """The console's world (built once per session on PostgreSQL, copied back per test);
+    it holds the plan and the supervisor: a test asks for them through it."""
+    media = tmp_path / "media"
+    settings.MEDIA_ROOT = str(media)
+    if world_snapshot is None:
+        with time_machine.travel(BUILT_AT, tick=True):
+            return build_world(import_seed_plan())
+    shutil.copytree(world_snapshot.media, media)
+    return world_snapshot.restore()
 
 
 __all__ = ["PASSWORD", "TODAY", "ConsoleWorld", "png_bytes"]
