@@ -84,6 +84,11 @@ run: seed
 	  CELERY_PID=$$!; trap "kill $$CELERY_PID 2>/dev/null" EXIT INT TERM; \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
+# Python's default: compiled modules (and pytest's rewritten test modules) cached in
+# __pycache__, which this machine's environment turns off (PYTHONDONTWRITEBYTECODE=1);
+# recompiling them cost ~7 s of every run.
+test test-fast bench fuzz: export PYTHONDONTWRITEBYTECODE =
+
 test: install deps-system deps-node
 	DJANGO_SETTINGS_MODULE=plantracker.settings.test $(PY) .ci/services.py -- $(PY) -m pytest $(PYTEST_ARGS)
 
