@@ -10,10 +10,11 @@ plan still see no plan (the rollup tests build their own 2025 plan, `Plan.year` 
 `restore()` writes the same rows back with `COPY ... FROM STDIN` in one atomic block:
 inside a `db` test it is rolled back with the test; in a `transactional_db`/`live_server`
 test it is committed (other connections see it) and removed by the flush after the test,
-and the next test that asks restores it again. Foreign keys are deferred until the end
-of the block, so the order of the tables does not matter; the database's triggers (the
-task's next open milestone) fire as on any insert. Sequences are moved past the restored
-ids, so rows a test creates never collide with them.
+and the next test that asks restores it again. The order of the tables does not matter:
+neither foreign keys nor the database's triggers (the task's next open milestone,
+tombstones) run during the COPY (`session_replication_role = replica`); the rows are
+restored exactly as the import and its triggers left them. Sequences are moved past the
+restored ids, so rows a test creates never collide with them.
 
 Time: the import runs with the clock frozen at IMPORTED_AT, so every timestamp it writes
 (created_at, updated_at, imported_at, the `imported` history events) is that instant, and
@@ -155,10 +156,15 @@ class PlanSnapshot:
         with transaction.atomic(), connection.cursor() as cursor:
             self.restore_bodies()
             now = _as_copy_text(cursor, timezone.now()) if self.imported_at else b""
+            # The copies hold the rows as the triggers and foreign keys left them: neither
+            # needs to run again (PostgreSQL's foreign keys are triggers too). SET is
+            # transactional: a failed COPY rolls it back with the rest.
+            cursor.execute("SET session_replication_role = replica")
             for copy_of in self.tables:
                 with cursor.copy(f"COPY {qn(copy_of.table)} FROM STDIN") as copy:
                     data = copy_of.data
                     copy.write(data.replace(self.imported_at, now) if now else data)
+            cursor.execute("SET session_replication_role = DEFAULT")
             bumps = [
                 f"SELECT setval('{c.sequence}', {c.max_id}) "
                 f"WHERE (SELECT last_value FROM {c.sequence}) < {c.max_id}"
