@@ -2,8 +2,10 @@
 
 from django.urls import path
 
+from tasks_app.api.file_views import SignedFileView
 from tasks_app.api.my_work_views import MyWorkView
 
 urlpatterns = [
     path("me/work/", MyWorkView.as_view(), name="me-work"),
+    path("files/<str:token>/", SignedFileView.as_view(), name="signed-file"),
 ]
