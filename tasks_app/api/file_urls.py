@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from rest_framework import serializers
 from rest_framework.request import Request
 
-from tasks_app.api.tasks_serializers import datetime_json
+from tasks_app.api.task_embed_schemas import EMBEDDED_ATTACHMENT_SCHEMA
 from tasks_app.models import Attachment
 from tasks_app.workflow.file_links import FILE, link_path, thumbnail_path
 
@@ -33,32 +34,8 @@ def signed_thumbnail_url(
     return None if path is None else absolute(request, path)
 
 
-# The schema of attachment_json's dict (AttachmentSerializer's fields that need no join).
-EMBEDDED_ATTACHMENT_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "integer"},
-        "original_name": {"type": "string"},
-        "content_type": {"type": "string"},
-        "size": {"type": "integer"},
-        "sha256": {"type": "string"},
-        "download_url": {"type": "string", "format": "uri"},
-        "file_url": {"type": "string", "format": "uri"},
-        "thumbnail_url": {"type": "string", "format": "uri", "nullable": True},
-        "created_at": {"type": "string", "format": "date-time"},
-    },
-    "required": [
-        "id",
-        "original_name",
-        "content_type",
-        "size",
-        "sha256",
-        "download_url",
-        "file_url",
-        "thumbnail_url",
-        "created_at",
-    ],
-}
+__all__ = ["EMBEDDED_ATTACHMENT_SCHEMA", "attachment_json", "signed_file_url"]
+_DATETIME = serializers.DateTimeField()
 
 
 def attachment_json(attachment: Attachment, request: Request | None) -> dict[str, Any]:
@@ -75,5 +52,5 @@ def attachment_json(attachment: Attachment, request: Request | None) -> dict[str
         "download_url": absolute(request, download),
         "file_url": signed_file_url(request, attachment.pk),
         "thumbnail_url": signed_thumbnail_url(request, attachment.pk, attachment.content_type),
-        "created_at": datetime_json(attachment.created_at),
+        "created_at": _DATETIME.to_representation(attachment.created_at),
     }

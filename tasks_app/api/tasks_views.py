@@ -28,6 +28,7 @@ from plantracker.api.search import SearchFilter
 from plantracker.api.sync import StableOrderingFilter, UpdatedSinceFilter
 from tasks_app.api.permissions import WorkflowPermission, visible_task_or_404
 from tasks_app.api.sync import SyncListMixin
+from tasks_app.api.task_embeds import screen_digest
 from tasks_app.api.tasks_filters import TaskFilter
 from tasks_app.api.tasks_inputs import (
     TaskPatchSerializer,
@@ -37,6 +38,7 @@ from tasks_app.api.tasks_inputs import (
 )
 from tasks_app.api.tasks_nested_serializers import SupervisionNoticeSerializer
 from tasks_app.api.tasks_serializers import (
+    SCREEN_FIELDS,
     OverdueItemSerializer,
     TaskDetailSerializer,
     TaskSerializer,
@@ -52,14 +54,22 @@ TASK_FILTER_BACKENDS = [FilterBackend, SearchFilter, StableOrderingFilter, Updat
 
 
 # A task's representation changes with the day (flag, expected progress, report status)
-# even when nothing is written, so its ETag carries the day: W/"task-<id>-<version>-<day>".
-# Writes compare versions only: a tag from an earlier day is not stale for If-Match
-# as long as nobody wrote meanwhile.
-_DAY_SUFFIX = re.compile(r'-\d{8}"$')
+# even when nothing is written, and with what the detail embeds (a co-department's
+# report, a 督办单's answer) without the version moving; so its ETag carries the day and a
+# digest of the embeds: W/"task-<id>-<version>-<day>-<digest>" (task_embeds.screen_digest).
+# Writes compare versions only: a tag from an earlier day or screen is not stale for
+# If-Match as long as nobody wrote to the task meanwhile.
+_DAY_SUFFIX = re.compile(r'-\d{8}(?:-[0-9a-f]{8})?"$')
 
 
-def task_etag(task: Task, today: dt.date) -> str:
-    return f'{etag_for(task)[:-1]}-{today:%Y%m%d}"'
+def task_etag(task: Task, today: dt.date, screen: str | None = None) -> str:
+    suffix = f"-{today:%Y%m%d}" + (f"-{screen}" if screen else "")
+    return f'{etag_for(task)[:-1]}{suffix}"'
+
+
+def detail_etag(task: Task, today: dt.date, data: dict[str, Any]) -> str:
+    """The tag of a rendered detail: version, day and the digest of its embeds."""
+    return task_etag(task, today, screen_digest({k: data[k] for k in SCREEN_FIELDS}))
 
 
 def write_precondition(request: Request) -> str | None:
@@ -74,10 +84,9 @@ def task_response(request: Request, task_id: int, *, status_code: int = 200) -> 
     """The annotated detail of a task just written, with its new ETag."""
     today = clock.today()
     task = task_visible_or_404(user=request.user, task_id=task_id, today=today)
-    response = Response(
-        TaskDetailSerializer(task, context={"request": request}).data, status=status_code
-    )
-    response["ETag"] = task_etag(task, today)
+    data = TaskDetailSerializer(task, context={"request": request, "today": today}).data
+    response = Response(data, status=status_code)
+    response["ETag"] = detail_etag(task, today, data)
     return response
 
 
@@ -116,14 +125,15 @@ class TaskDetailView(ETagRetrieveMixin, RetrieveAPIView):
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         today = clock.today()
         task = task_visible_or_404(user=request.user, task_id=self.kwargs["pk"], today=today)
-        tag = task_etag(task, today)
+        data = self.get_serializer(task, context={"request": request, "today": today}).data
+        tag = detail_etag(task, today, data)
         wanted = {
             t.strip().removeprefix("W/")
             for t in request.headers.get("If-None-Match", "").split(",")
         }
         if tag.removeprefix("W/") in wanted or "*" in wanted:
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
-        response = Response(self.get_serializer(task).data)
+        response = Response(data)
         response["ETag"] = tag
         return response
 
