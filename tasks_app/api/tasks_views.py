@@ -25,7 +25,7 @@ from plantracker.api.filtering import FilterBackend
 from plantracker.api.idempotency import parse_then_create
 from plantracker.api.pagination import StandardCursorPagination
 from plantracker.api.search import SearchFilter
-from plantracker.api.sync import StableOrderingFilter, UpdatedSinceFilter
+from plantracker.api.sync import StableOrderingFilter, UpdatedSinceFilter, sync_cutoff
 from tasks_app.api.permissions import WorkflowPermission, visible_task_or_404
 from tasks_app.api.sync import SyncListMixin
 from tasks_app.api.task_embeds import screen_digest
@@ -43,8 +43,8 @@ from tasks_app.api.tasks_serializers import (
     TaskDetailSerializer,
     TaskSerializer,
 )
-from tasks_app.models import Task
-from tasks_app.org.tombstones import tasks_left_view_since
+from tasks_app.models import Task, TaskStatus
+from tasks_app.org.tombstones import tasks_left_view_since, tasks_withdrawn_since
 from tasks_app.supervision.urge import task_urge
 from tasks_app.workflow.selectors import overdue_items, task_visible_or_404, tasks_for_api
 from tasks_app.workflow.services.task_transition import task_transition
@@ -101,15 +101,22 @@ class TaskListView(SyncListMixin, ListAPIView):
     sync_resource = "task"
 
     def sync_deleted_ids(self, cutoff: dt.datetime) -> list[int]:
-        """Deleted tasks, and tasks that left the caller's view (tasks_app/org/tombstones.py)."""
+        """Deleted tasks, tasks that left the caller's view, and withdrawn tasks
+        (tasks_app/org/tombstones.py)."""
         deleted = super().sync_deleted_ids(cutoff)
         left = tasks_left_view_since(self.request.user, cutoff)
-        return list(dict.fromkeys([*deleted, *left]))
+        withdrawn = tasks_withdrawn_since(self.request.user, cutoff)
+        return list(dict.fromkeys([*deleted, *left, *withdrawn]))
 
     def get_queryset(self) -> QuerySet[Task]:
         if getattr(self, "swagger_fake_view", False):
             return Task.objects.none()
-        return tasks_for_api(user=self.request.user, today=clock.today())
+        tasks = tasks_for_api(user=self.request.user, today=clock.today())
+        # In a sync a withdrawn task is a tombstone, not a row (unless asked for by status).
+        asked = self.request.query_params.get("status") == TaskStatus.WITHDRAWN
+        if sync_cutoff(self.request) is not None and not asked:
+            tasks = tasks.exclude(status=TaskStatus.WITHDRAWN)
+        return tasks
 
 
 @declare_errors("task_patch", methods=("patch",))
