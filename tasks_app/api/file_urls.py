@@ -10,7 +10,6 @@ from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.request import Request
 
-from tasks_app.api.task_embed_schemas import EMBEDDED_ATTACHMENT_SCHEMA
 from tasks_app.models import Attachment
 from tasks_app.workflow.file_links import FILE, link_path, thumbnail_path
 
@@ -34,12 +33,12 @@ def signed_thumbnail_url(
     return None if path is None else absolute(request, path)
 
 
-__all__ = ["EMBEDDED_ATTACHMENT_SCHEMA", "attachment_json", "signed_file_url"]
 _DATETIME = serializers.DateTimeField()
 
 
 def attachment_json(attachment: Attachment, request: Request | None) -> dict[str, Any]:
-    """One attachment, embedded where it is referred to (a report, the task detail)."""
+    """One attachment, embedded where it is referred to (a report, the task detail);
+    its schema is task_embed_schemas.EMBEDDED_ATTACHMENT_SCHEMA."""
     download = reverse(
         "task-attachment-file", kwargs={"pk": attachment.task_id, "aid": attachment.pk}
     )

@@ -9,12 +9,12 @@ from rest_framework import serializers
 
 from tasks_app.api.enums import HistoryAction
 from tasks_app.api.file_urls import (
-    EMBEDDED_ATTACHMENT_SCHEMA,
     absolute,
     attachment_json,
     signed_file_url,
     signed_thumbnail_url,
 )
+from tasks_app.api.task_embed_schemas import EMBEDDED_ATTACHMENT_SCHEMA
 from tasks_app.api.tasks_serializers import (
     DepartmentBriefSerializer,
     NullableUserField,
