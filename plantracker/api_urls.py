@@ -25,6 +25,8 @@ urlpatterns = [
     path("", include("tasks_app.api.urls")),
     # me, departments, plans and their tree, milestones list, notifications inbox
     path("", include("tasks_app.api.urls_directory")),
+    # the mobile screens: my work, signed file and thumbnail URLs
+    path("", include("tasks_app.api.urls_screens")),
     # quarterly rollups and their exports
     path("", include("tasks_app.rollups.api.urls")),
     # indicators and observations

@@ -123,6 +123,11 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
 ATTACHMENT_MAX_BYTES = env.int("PLANTRACKER_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # Images with more pixels are refused at upload (decompression bombs; 24 MP cameras pass).
 ATTACHMENT_MAX_PIXELS = env.int("PLANTRACKER_ATTACHMENT_MAX_PIXELS", default=25_000_000)
+# Lifetime of the signed file and thumbnail URLs the API hands out (an image loader
+# fetches them without an Authorization header; tasks_app/workflow/file_links.py).
+SIGNED_FILE_URL_MAX_AGE_SECONDS = env.int(
+    "PLANTRACKER_SIGNED_FILE_URL_MAX_AGE_SECONDS", default=600
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
@@ -219,6 +224,7 @@ SPECTACULAR_SETTINGS = {
         "ExtensionRequestStatusEnum": "tasks_app.models.ExtensionRequest.Status",
         "HistoryActionEnum": "tasks_app.api.enums.HistoryAction",
         "NotificationKindEnum": "tasks_app.api.enums.NotificationKind",
+        "SignedLinkErrorCodeEnum": "tasks_app.api.file_views.LINK_ERROR_CODES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

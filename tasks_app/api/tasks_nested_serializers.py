@@ -8,6 +8,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tasks_app.api.enums import HistoryAction
+from tasks_app.api.file_urls import (
+    absolute,
+    attachment_json,
+    signed_file_url,
+    signed_thumbnail_url,
+)
+from tasks_app.api.task_embed_schemas import EMBEDDED_ATTACHMENT_SCHEMA
 from tasks_app.api.tasks_serializers import (
     DepartmentBriefSerializer,
     NullableUserField,
@@ -42,6 +49,9 @@ class ProgressReportSerializer(serializers.ModelSerializer):
     department = DepartmentBriefSerializer(read_only=True)
     key_result_values = ReportValueSerializer(source="values", many=True, read_only=True)
     attachments = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    attachment_files = serializers.SerializerMethodField(
+        help_text="The attachments embedded, with their links (same order as `attachments`)."
+    )
     moves_task = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -58,10 +68,16 @@ class ProgressReportSerializer(serializers.ModelSerializer):
             "moves_task",
             "key_result_values",
             "attachments",
+            "attachment_files",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field({"type": "array", "items": EMBEDDED_ATTACHMENT_SCHEMA})
+    def get_attachment_files(self, report: ProgressReport) -> list[dict]:
+        request = self.context.get("request")
+        return [attachment_json(a, request) for a in report.attachments.all()]
 
 
 class CommentSerializer(serializers.ModelSerializer):
@@ -74,10 +90,18 @@ class CommentSerializer(serializers.ModelSerializer):
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
-    """Evidence; `download_url` serves the file to callers who may see the task."""
+    """Evidence; `download_url` serves the file to callers who may see the task (with the
+    Authorization header); `file_url` and `thumbnail_url` are short-lived signed links an
+    image loader fetches without it (tasks_app/workflow/file_links.py)."""
 
     uploaded_by = UserBriefSerializer(read_only=True)
     download_url = serializers.SerializerMethodField()
+    file_url = serializers.SerializerMethodField(
+        help_text="Signed link to the file, valid for SIGNED_FILE_URL_MAX_AGE_SECONDS."
+    )
+    thumbnail_url = serializers.SerializerMethodField(
+        help_text="Signed link to a PNG thumbnail (images only; null for other files)."
+    )
 
     class Meta:
         model = Attachment
@@ -90,6 +114,8 @@ class AttachmentSerializer(serializers.ModelSerializer):
             "size",
             "sha256",
             "download_url",
+            "file_url",
+            "thumbnail_url",
             "uploaded_by",
             "created_at",
             "updated_at",
@@ -101,8 +127,17 @@ class AttachmentSerializer(serializers.ModelSerializer):
         path = reverse(
             "task-attachment-file", kwargs={"pk": attachment.task_id, "aid": attachment.pk}
         )
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+        return absolute(self.context.get("request"), path)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_file_url(self, attachment: Attachment) -> str:
+        return signed_file_url(self.context.get("request"), attachment.pk)
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_thumbnail_url(self, attachment: Attachment) -> str | None:
+        return signed_thumbnail_url(
+            self.context.get("request"), attachment.pk, attachment.content_type
+        )
 
 
 class HistoryEventSerializer(serializers.ModelSerializer):

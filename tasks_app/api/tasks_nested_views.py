@@ -134,7 +134,7 @@ class ProgressReportListView(TaskNestedListView):
                 period=values.get("period"),
             )
             report = task_progress_reports(task).get(pk=report.pk)
-            return self.created(ProgressReportSerializer(report).data)
+            return self.created(ProgressReportSerializer(report, context={"request": request}).data)
 
         return parse_then_create(request, ProgressReportCreateSerializer, create)
 

@@ -9,6 +9,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from plantracker import clock
+from tasks_app.api.task_embed_schemas import (
+    EMBEDDED_ATTACHMENT_SCHEMA,
+    LAST_RETURN_SCHEMA,
+    LATEST_REPORT_SCHEMA,
+    OPEN_EXTENSION_REQUEST_SCHEMA,
+    array_of,
+)
 from tasks_app.models import Department, KeyResult, Task, TaskStatus, User
 from tasks_app.rollover.selectors import carry_links
 from tasks_app.workflow import rules as workflow
@@ -207,14 +214,40 @@ NULLABLE_CARRIED_TASK_SCHEMA = {
 }
 
 
+# What the detail embeds for the task screen (tasks_app/api/task_embeds.py), added after
+# the contract's fields: one call instead of four.
+SCREEN_FIELDS = [
+    "milestones",
+    "latest_report",
+    "open_extension_request",
+    "last_return",
+    "open_notices",
+    "recent_attachments",
+]
+
+
 class TaskDetailSerializer(TaskSerializer):
     """One task: also what the caller may do now (transitions and other capabilities),
-    and the task it was carried from / into at a year rollover (null when none)."""
+    and the task it was carried from / into at a year rollover (null when none); then
+    what the task screen shows around it (SCREEN_FIELDS): milestones by date, the newest
+    progress report with its attachments, the pending extension request, the last
+    return (退回) of a completion claim, the open 督办单 (open or answered) and the
+    newest attachments with their thumbnail links."""
 
     allowed_actions = serializers.SerializerMethodField()
     capabilities = serializers.SerializerMethodField()
     carried_from = serializers.SerializerMethodField()
     carried_to = serializers.SerializerMethodField()
+    milestones = serializers.SerializerMethodField()
+    latest_report = serializers.SerializerMethodField()
+    open_extension_request = serializers.SerializerMethodField()
+    last_return = serializers.SerializerMethodField(
+        help_text="The last time a completion claim was returned (退回), with the reason."
+    )
+    open_notices = serializers.SerializerMethodField()
+    recent_attachments = serializers.SerializerMethodField(
+        help_text="The newest attachments (up to 6), with signed file and thumbnail links."
+    )
 
     class Meta:
         model = Task
@@ -226,6 +259,7 @@ class TaskDetailSerializer(TaskSerializer):
             "capabilities",
             "carried_from",
             "carried_to",
+            *SCREEN_FIELDS,
         ]
         read_only_fields = fields
 
@@ -237,7 +271,43 @@ class TaskDetailSerializer(TaskSerializer):
         data["capabilities"] = self.get_capabilities(instance)
         data["carried_from"] = self.get_carried_from(instance)
         data["carried_to"] = self.get_carried_to(instance)
+        data.update(self._screen(instance))
         return data
+
+    def _screen(self, task: Task) -> dict[str, Any]:
+        # Imported here: the embeds render with the nested serializers, which import this.
+        from tasks_app.api.task_embeds import render_task_screen
+        from tasks_app.workflow.task_screen import task_screen
+
+        if not hasattr(task, "_screen_fields"):
+            today = self.context.get("today") or _today()
+            screen = task_screen(task=task, today=today)
+            task._screen_fields = render_task_screen(screen, self.context.get("request"))
+        return task._screen_fields
+
+    @extend_schema_field(array_of("TaskMilestone"))
+    def get_milestones(self, task: Task) -> list:
+        return self._screen(task)["milestones"]
+
+    @extend_schema_field(LATEST_REPORT_SCHEMA)
+    def get_latest_report(self, task: Task) -> dict | None:
+        return self._screen(task)["latest_report"]
+
+    @extend_schema_field(OPEN_EXTENSION_REQUEST_SCHEMA)
+    def get_open_extension_request(self, task: Task) -> dict | None:
+        return self._screen(task)["open_extension_request"]
+
+    @extend_schema_field(LAST_RETURN_SCHEMA)
+    def get_last_return(self, task: Task) -> dict | None:
+        return self._screen(task)["last_return"]
+
+    @extend_schema_field(array_of("SupervisionNotice"))
+    def get_open_notices(self, task: Task) -> list:
+        return self._screen(task)["open_notices"]
+
+    @extend_schema_field({"type": "array", "items": EMBEDDED_ATTACHMENT_SCHEMA})
+    def get_recent_attachments(self, task: Task) -> list:
+        return self._screen(task)["recent_attachments"]
 
     def _carry_links(self, task: Task) -> dict[str, Any]:
         if not hasattr(task, "_carry_links"):

@@ -25,9 +25,10 @@ from plantracker.api.filtering import FilterBackend
 from plantracker.api.idempotency import parse_then_create
 from plantracker.api.pagination import StandardCursorPagination
 from plantracker.api.search import SearchFilter
-from plantracker.api.sync import StableOrderingFilter, UpdatedSinceFilter
+from plantracker.api.sync import StableOrderingFilter, UpdatedSinceFilter, sync_cutoff
 from tasks_app.api.permissions import WorkflowPermission, visible_task_or_404
 from tasks_app.api.sync import SyncListMixin
+from tasks_app.api.task_embeds import screen_digest
 from tasks_app.api.tasks_filters import TaskFilter
 from tasks_app.api.tasks_inputs import (
     TaskPatchSerializer,
@@ -37,12 +38,13 @@ from tasks_app.api.tasks_inputs import (
 )
 from tasks_app.api.tasks_nested_serializers import SupervisionNoticeSerializer
 from tasks_app.api.tasks_serializers import (
+    SCREEN_FIELDS,
     OverdueItemSerializer,
     TaskDetailSerializer,
     TaskSerializer,
 )
-from tasks_app.models import Task
-from tasks_app.org.tombstones import tasks_left_view_since
+from tasks_app.models import Task, TaskStatus
+from tasks_app.org.tombstones import tasks_left_view_since, tasks_withdrawn_since
 from tasks_app.supervision.urge import task_urge
 from tasks_app.workflow.selectors import overdue_items, task_visible_or_404, tasks_for_api
 from tasks_app.workflow.services.task_transition import task_transition
@@ -52,14 +54,22 @@ TASK_FILTER_BACKENDS = [FilterBackend, SearchFilter, StableOrderingFilter, Updat
 
 
 # A task's representation changes with the day (flag, expected progress, report status)
-# even when nothing is written, so its ETag carries the day: W/"task-<id>-<version>-<day>".
-# Writes compare versions only: a tag from an earlier day is not stale for If-Match
-# as long as nobody wrote meanwhile.
-_DAY_SUFFIX = re.compile(r'-\d{8}"$')
+# even when nothing is written, and with what the detail embeds (a co-department's
+# report, a 督办单's answer) without the version moving; so its ETag carries the day and a
+# digest of the embeds: W/"task-<id>-<version>-<day>-<digest>" (task_embeds.screen_digest).
+# Writes compare versions only: a tag from an earlier day or screen is not stale for
+# If-Match as long as nobody wrote to the task meanwhile.
+_DAY_SUFFIX = re.compile(r'-\d{8}(?:-[0-9a-f]{8})?"$')
 
 
-def task_etag(task: Task, today: dt.date) -> str:
-    return f'{etag_for(task)[:-1]}-{today:%Y%m%d}"'
+def task_etag(task: Task, today: dt.date, screen: str | None = None) -> str:
+    suffix = f"-{today:%Y%m%d}" + (f"-{screen}" if screen else "")
+    return f'{etag_for(task)[:-1]}{suffix}"'
+
+
+def detail_etag(task: Task, today: dt.date, data: dict[str, Any]) -> str:
+    """The tag of a rendered detail: version, day and the digest of its embeds."""
+    return task_etag(task, today, screen_digest({k: data[k] for k in SCREEN_FIELDS}))
 
 
 def write_precondition(request: Request) -> str | None:
@@ -74,10 +84,9 @@ def task_response(request: Request, task_id: int, *, status_code: int = 200) -> 
     """The annotated detail of a task just written, with its new ETag."""
     today = clock.today()
     task = task_visible_or_404(user=request.user, task_id=task_id, today=today)
-    response = Response(
-        TaskDetailSerializer(task, context={"request": request}).data, status=status_code
-    )
-    response["ETag"] = task_etag(task, today)
+    data = TaskDetailSerializer(task, context={"request": request, "today": today}).data
+    response = Response(data, status=status_code)
+    response["ETag"] = detail_etag(task, today, data)
     return response
 
 
@@ -92,15 +101,22 @@ class TaskListView(SyncListMixin, ListAPIView):
     sync_resource = "task"
 
     def sync_deleted_ids(self, cutoff: dt.datetime) -> list[int]:
-        """Deleted tasks, and tasks that left the caller's view (tasks_app/org/tombstones.py)."""
+        """Deleted tasks, tasks that left the caller's view, and withdrawn tasks
+        (tasks_app/org/tombstones.py)."""
         deleted = super().sync_deleted_ids(cutoff)
         left = tasks_left_view_since(self.request.user, cutoff)
-        return list(dict.fromkeys([*deleted, *left]))
+        withdrawn = tasks_withdrawn_since(self.request.user, cutoff)
+        return list(dict.fromkeys([*deleted, *left, *withdrawn]))
 
     def get_queryset(self) -> QuerySet[Task]:
         if getattr(self, "swagger_fake_view", False):
             return Task.objects.none()
-        return tasks_for_api(user=self.request.user, today=clock.today())
+        tasks = tasks_for_api(user=self.request.user, today=clock.today())
+        # In a sync a withdrawn task is a tombstone, not a row (unless asked for by status).
+        asked = self.request.query_params.get("status") == TaskStatus.WITHDRAWN
+        if sync_cutoff(self.request) is not None and not asked:
+            tasks = tasks.exclude(status=TaskStatus.WITHDRAWN)
+        return tasks
 
 
 @declare_errors("task_patch", methods=("patch",))
@@ -116,14 +132,15 @@ class TaskDetailView(ETagRetrieveMixin, RetrieveAPIView):
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         today = clock.today()
         task = task_visible_or_404(user=request.user, task_id=self.kwargs["pk"], today=today)
-        tag = task_etag(task, today)
+        data = self.get_serializer(task, context={"request": request, "today": today}).data
+        tag = detail_etag(task, today, data)
         wanted = {
             t.strip().removeprefix("W/")
             for t in request.headers.get("If-None-Match", "").split(",")
         }
         if tag.removeprefix("W/") in wanted or "*" in wanted:
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
-        response = Response(self.get_serializer(task).data)
+        response = Response(data)
         response["ETag"] = tag
         return response
 

@@ -109,3 +109,10 @@ def plan_to_build(user: User, *, plan_id: int | None, year: int) -> Plan | None:
     if plans is None:  # administrators: their own (or the default) body first
         plans = Plan.objects.filter(body_id=own_body(user))
     return plans.filter(year=year).order_by("kind", "pk").first()
+
+
+def default_plan_id(user: User, *, today: dt.date) -> int | None:
+    """The default plan's id (one small query), or None when there is none."""
+    return (
+        Plan.objects.filter(pk=default_plan(user, today=today)).values_list("pk", flat=True).first()
+    )

@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
-from tasks_app.models import Tombstone, User
+from tasks_app.models import TaskStatus, Tombstone, User
 from tasks_app.org.visibility import sees_everything, tasks_visible_to, user_department_ids
 
 
@@ -112,5 +112,19 @@ def tasks_left_view_since(user: User, cutoff: dt.datetime) -> list[int]:
         .exclude(object_id__in=tasks_visible_to(user).values("pk"))
         .order_by("updated_at", "object_id")
         .values_list("object_id", flat=True)
+    )
+    return list(ids)
+
+
+def tasks_withdrawn_since(user: User, cutoff: dt.datetime) -> list[int]:
+    """Ids of tasks `user` may see that were withdrawn (已撤销: their sentence left the plan
+    text at a re-import) at or after `cutoff`, oldest first. A withdrawn task is no longer
+    anyone's work: an offline cache drops it (it stays readable by id, and listed with
+    `?status=withdrawn`); a restored one comes back as a live row, its updated_at moved."""
+    ids = (
+        tasks_visible_to(user)
+        .filter(status=TaskStatus.WITHDRAWN, updated_at__gte=cutoff)
+        .order_by("updated_at", "pk")
+        .values_list("pk", flat=True)
     )
     return list(ids)

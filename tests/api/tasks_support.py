@@ -11,6 +11,7 @@ has a co-responsible department, and makes people in every relation to it:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -86,3 +87,8 @@ def assert_multipart_response_matches_schema(response: HttpResponse) -> None:
     served_openapi().validate_response(
         _BodylessRequest(response.wsgi_request), DjangoOpenAPIResponse(response)
     )
+
+
+def is_task_tag(tag: str, task_id: int, version: int, day: str) -> bool:
+    """A task detail's ETag: W/"task-<id>-<version>-<day YYYYMMDD>-<digest of its embeds>"."""
+    return re.fullmatch(rf'W/"task-{task_id}-{version}-{day}-[0-9a-f]{{8}}"', tag) is not None

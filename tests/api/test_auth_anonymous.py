@@ -23,6 +23,7 @@ PUBLIC = {
     "rest_framework:login",
     "rest_framework:logout",
     "healthz",
+    "signed-file",  # a signed, short-lived link is its own proof (tests/api/test_file_links.py)
 }
 METHODS = ("get", "post", "put", "patch", "delete")
 SAMPLES = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": str(uuid.uuid4())}

@@ -4,8 +4,9 @@ A Python client is generated with openapi-python-client from the schema the live
 serves in this run, imported as generated, and a supervisor's day and a lead's day run
 through it over real HTTP: login, lists and details, an urge with a 督办单, evidence
 upload (multipart), a progress report (JSON, Idempotency-Key), a claim with If-Match, two
-syncs, the inbox and its unread count, mark read, approval, token refresh. (`/me/work/`
-and logout join when those endpoints exist.) Every response is parsed by
+syncs, the inbox and its unread count, mark read, approval, token refresh; the lead's
+"my work" and the task screen (milestones, the report's files by signed link) too.
+(Logout joins when that endpoint exists.) Every response is parsed by
 the generated models (a field the schema gets wrong fails the parse). TypeScript types from
 the same schema must compile a small client (tests/api/ts/client.ts) with tsc --noEmit.
 """
@@ -16,6 +17,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import httpx
 import pytest
 from PIL import Image
 
@@ -71,6 +73,7 @@ def test_generated_python_client_runs_a_supervisors_and_a_leads_day(
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     from plantracker_client.api.auth import auth_token_refresh_create
+    from plantracker_client.api.me import me_work_retrieve
     from plantracker_client.api.notifications import (
         notifications_list,
         notifications_read_create,
@@ -113,13 +116,20 @@ def test_generated_python_client_runs_a_supervisors_and_a_leads_day(
     )
     assert urged.status_code == 201, urged.content
 
-    # the lead: the red list, the detail, evidence, a report, the claim
+    # the lead: my work (the 督办单 to answer), the red list, the detail, evidence, a
+    # report, the claim
+    work = me_work_retrieve.sync(client=lead.client, limit=50)
+    assert task_id in {item.id for item in work.open_notices.items}
+    assert work.open_notices.count >= 1 and work.date == dt.date(2025, 6, 10)
     first_sync = tasks_list.sync_detailed(client=lead.client, flag=FlagEnum.RED, page_size=200)
     assert task_id in {row.id for row in live_rows(first_sync.parsed)}
     server_time = dt.datetime.fromisoformat(first_sync.headers["X-Server-Time"])
     detail = tasks_retrieve.sync_detailed(task_id, client=lead.client)
     assert detail.parsed.flag == FlagEnum.RED
     assert detail.parsed.status == TaskStatusEnum.NOT_STARTED
+    assert detail.parsed.milestones and detail.parsed.milestones[-1].is_final
+    assert [notice.kind for notice in detail.parsed.open_notices] == ["notice"]
+    assert detail.parsed.latest_report is None
     started = tasks_transitions_create.sync_detailed(
         task_id,
         client=lead.client,
@@ -142,6 +152,11 @@ def test_generated_python_client_runs_a_supervisors_and_a_leads_day(
         task_id, client=lead.client, body=report, idempotency_key=f"gen-{task_id}"
     )
     assert filed.status_code == 201 and again.parsed.id == filed.parsed.id
+    screen = tasks_retrieve.sync(task_id, client=lead.client)
+    (file,) = screen.latest_report.attachment_files
+    thumbnail = httpx.get(file.thumbnail_url)  # an image loader: no Authorization header
+    assert thumbnail.status_code == 200 and thumbnail.headers["Content-Type"] == "image/png"
+    assert thumbnail.headers["Cache-Control"].startswith("private, max-age=")
     claimed = tasks_transitions_create.sync(
         task_id, client=lead.client, body=TransitionRequest(action=TransitionActionEnum.SUBMIT)
     )

@@ -19,6 +19,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIRequestFactory
 
 from tasks_app.api.tasks_serializers import (
+    SCREEN_FIELDS,
     OverdueItemSerializer,
     TaskDetailSerializer,
     TaskSerializer,
@@ -109,6 +110,7 @@ def test_list_and_detail_render_the_same_task_alike(world: World, validated_api)
         "capabilities",
         "carried_from",
         "carried_to",
+        *SCREEN_FIELDS,
     }
 
 

@@ -18,6 +18,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from tasks_app.models import PlanDraft, User
+from tasks_app.workflow.file_links import FILE, link_token
 from tests.api.tasks_support import World
 from tests.conftest import PASSWORD
 from tests.security.matrix import Row
@@ -45,7 +46,7 @@ def _credentials(ctx: Context) -> dict[str, str]:
     return {"username": ctx.user.username, "password": PASSWORD}
 
 
-def api_ids(ctx: Context, route: str, variant: str = "") -> dict[str, int]:
+def api_ids(ctx: Context, route: str, variant: str = "") -> dict[str, int | str]:
     """The ids to put in an API route: the world's task and the seeded objects around it."""
     w, o = ctx.world, ctx.objects
     first = route.split("/", 1)[0]
@@ -66,6 +67,7 @@ def api_ids(ctx: Context, route: str, variant: str = "") -> dict[str, int]:
         "aid": o.attachment.pk,
         "mid": o.open_milestone.pk,
         "oid": o.observation.pk,
+        "token": link_token(attachment_id=o.attachment.pk, kind=FILE),
     }
 
 
@@ -94,9 +96,9 @@ def _console_ids(ctx: Context, row: Row) -> dict[str, int]:
     return {"pk": pk() if pk else None}
 
 
-def fill(route: str, ids: dict[str, int | None]) -> str:
+def fill(route: str, ids: dict[str, int | str | None]) -> str:
     for name, value in ids.items():
-        route = route.replace(f"<int:{name}>", str(value))
+        route = route.replace(f"<int:{name}>", str(value)).replace(f"<str:{name}>", str(value))
     assert "<" not in route, route
     return route
 

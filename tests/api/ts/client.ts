@@ -39,6 +39,15 @@ export async function leadDay(token: string, photo: Blob): Promise<Kind[]> {
     params: { path: { id } },
   });
   const title: string | undefined = detail.data?.title;
+  // the task screen in one call: milestones, the latest report's files, open notices
+  const milestoneDates: string[] = (detail.data?.milestones ?? []).map((m) => m.due_date);
+  const thumbnails: (string | null)[] = (detail.data?.latest_report?.attachment_files ?? []).map(
+    (file) => file.thumbnail_url,
+  );
+  const noticeCount: number = detail.data?.open_notices.length ?? milestoneDates.length;
+  const work = await api.GET("/api/v1/me/work/", { headers, params: { query: { limit: 10 } } });
+  const owed: number = (work.data?.reports_owed.count ?? 0) + noticeCount + thumbnails.length;
+  const firstOverdue: string | undefined = work.data?.overdue.items[0]?.code;
   const etag = detail.response.headers.get("ETag") ?? "";
 
   const upload = await api.POST("/api/v1/tasks/{id}/attachments/", {
@@ -77,7 +86,7 @@ export async function leadDay(token: string, photo: Blob): Promise<Kind[]> {
   }
   const badge = await api.GET("/api/v1/notifications/unread-count/", { headers });
   const unread: number = badge.data?.unread ?? 0;
-  return unread === 0 ? kinds : kinds;
+  return unread === 0 || owed > 0 || firstOverdue ? kinds : kinds;
 }
 
 export async function supervisorDay(token: string): Promise<number> {
