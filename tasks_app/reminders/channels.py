@@ -1,4 +1,5 @@
-"""External channels: e-mail through Django's mail, and a chat-robot webhook.
+"""External channels: e-mail through Django's mail, a chat-robot webhook, and push
+(tasks_app/push).
 
 Senders are pure transport: they get the stored payload of a Delivery row and either
 return (the receiver accepted it) or raise DeliveryError (permanent=True when retrying
@@ -21,7 +22,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 
-EMAIL, WEBHOOK = "email", "webhook"
+EMAIL, WEBHOOK, PUSH = "email", "webhook", "push"
 DELIVERY_HEADER = "X-Plantracker-Delivery"
 
 
@@ -124,4 +125,15 @@ def send_webhook(*, delivery_id: int, target: str, payload: dict[str, Any]) -> N
         raise DeliveryError(error)
 
 
-SENDERS: dict[str, Callable[..., None]] = {EMAIL: send_email, WEBHOOK: send_webhook}
+def send_push(*, delivery_id: int, target: str, payload: dict[str, Any]) -> None:
+    """The push channel (tasks_app/push/channel.py: devices, batches, invalid tokens)."""
+    from tasks_app.push.channel import send_push as push
+
+    push(delivery_id=delivery_id, target=target, payload=payload)
+
+
+SENDERS: dict[str, Callable[..., None]] = {
+    EMAIL: send_email,
+    WEBHOOK: send_webhook,
+    PUSH: send_push,
+}

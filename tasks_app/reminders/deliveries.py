@@ -28,9 +28,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from tasks_app.inbox.messages import render
+from tasks_app.inbox.preferences import Reach, preferences_of
 from tasks_app.models import Channel, Delivery, DeliveryStatus, Membership, Notification, User
+from tasks_app.push.channel import push_payload
+from tasks_app.push.gateway import push_enabled
 from tasks_app.reminders.channels import (
     SENDERS,
     DeliveryError,
@@ -65,18 +69,49 @@ def webhook_targets(user_ids: Iterable[int]) -> dict[int, str]:
     return targets
 
 
+def _push_data(notification: Notification) -> dict[str, object]:
+    return {
+        "notification_id": notification.pk,
+        "kind": notification.kind,
+        "task_id": notification.task_id,
+    }
+
+
+def _push_text(notification: Notification, language: str) -> tuple[str, str]:
+    """Title and body in the person's language when they chose one (else as stored)."""
+    if language and language != settings.LANGUAGE_CODE and notification.params:
+        with translation.override(language):
+            rendered = render(notification.kind, notification.params)
+        if rendered is not None:
+            return rendered
+    return notification.title, notification.body
+
+
 def deliveries_build(
-    *, notification: Notification, recipient: User, message: RenderedMessage, webhook_url: str
+    *,
+    notification: Notification,
+    recipient: User,
+    message: RenderedMessage,
+    webhook_url: str,
+    reach: Reach | None = None,
 ) -> list[Delivery]:
-    """Unsaved outbox rows for the recipient's channels, by their preferences."""
+    """Unsaved outbox rows for the recipient's channels, by their preferences for this
+    kind (tasks_app/inbox/preferences.py; `reach` from recipients_reach, read here when
+    not given). Push is held until the person's quiet hours end."""
     now = timezone.now()
+    reach = reach or preferences_of(recipient)
+    wanted = reach.channels_for(notification.kind)
     rows = []
-    if recipient.notify_email and recipient.email:
-        rows.append((Channel.EMAIL, recipient.email, email_payload(message)))
-    if recipient.notify_webhook and webhook_url:
-        rows.append(
-            (Channel.WEBHOOK, webhook_url, webhook_payload(message, mobile=recipient.phone))
-        )
+    if Channel.EMAIL in wanted and recipient.email:
+        rows.append((Channel.EMAIL, recipient.email, email_payload(message), now))
+    if Channel.WEBHOOK in wanted and webhook_url:
+        payload = webhook_payload(message, mobile=recipient.phone)
+        rows.append((Channel.WEBHOOK, webhook_url, payload, now))
+    if Channel.PUSH in wanted and reach.has_push_device and push_enabled():
+        title, body = _push_text(notification, reach.language)
+        payload = push_payload(title=title, body=body, data=_push_data(notification))
+        held = reach.quiet_until(now) or now
+        rows.append((Channel.PUSH, f"user:{recipient.pk}", payload, held))
     return [
         Delivery(
             notification=notification,
@@ -84,9 +119,9 @@ def deliveries_build(
             channel=channel,
             target=target,
             payload=payload,
-            next_attempt_at=now,
+            next_attempt_at=due,
         )
-        for channel, target, payload in rows
+        for channel, target, payload, due in rows
     ]
 
 
