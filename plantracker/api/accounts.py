@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenBackendError, TokenError
-from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.state import token_backend
 from rest_framework_simplejwt.views import TokenViewBase
 
 from plantracker.api.sessions import (
@@ -45,7 +45,7 @@ class LogoutSerializer(serializers.Serializer):
 def _verified_refresh(raw: str) -> SessionRefreshToken:
     """A refresh token we signed and that has not expired; blacklisted or not."""
     try:
-        api_settings.TOKEN_BACKEND.decode(raw, verify=True)  # signature and expiry
+        token_backend.decode(raw, verify=True)  # signature and expiry
     except TokenBackendError as exc:
         raise TokenError(_("登录已失效，请重新登录。")) from exc
     token = SessionRefreshToken(raw, verify=False)

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.exceptions import TokenBackendError
 from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.state import token_backend
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -41,7 +42,7 @@ class SessionInfo:
 def _payload(raw: str) -> dict[str, Any]:
     """The claims of a token we issued and stored (its signature was checked then)."""
     try:
-        return api_settings.TOKEN_BACKEND.decode(raw, verify=False)
+        return token_backend.decode(raw, verify=False)
     except TokenBackendError:
         return {}
 

@@ -2,6 +2,7 @@
 (editable by PATCH; tasks_app/inbox/preferences.py)."""
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import serializers
@@ -71,6 +72,15 @@ class MeUpdateSerializer(serializers.Serializer):
     )
     language = _language(required=False)
 
+    def validate(self, attrs: dict) -> dict:
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                _("只能修改通知设置，不能修改：%(fields)s") % {"fields": ", ".join(unknown)},
+                code="read_only",
+            )
+        return attrs
+
 
 def me_data(user: User) -> dict:
     memberships = user.memberships.select_related("department").order_by("department__code")
@@ -98,6 +108,7 @@ def me_data(user: User) -> dict:
     }
 
 
+@extend_validation_errors(["read_only"], field_name="non_field_errors", methods=["patch"])
 @extend_validation_errors(["invalid"], field_name="channels", methods=["patch"])
 @extend_validation_errors(["incomplete"], field_name="quiet_hours_start", methods=["patch"])
 @extend_validation_errors(

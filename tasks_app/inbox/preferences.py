@@ -82,12 +82,16 @@ def _reach(user: User, prefs: NotificationSettings | None, has_device: bool) -> 
 
 
 def recipients_reach(user_ids: Iterable[int]) -> dict[int, Reach]:
-    """user id → Reach, in two queries whatever the number of people."""
-    ids = set(user_ids)
+    """user id → Reach, in one query whatever the number of people."""
     active_device = PushDevice.objects.filter(user_id=OuterRef("pk"), is_active=True)
-    users = User.objects.filter(pk__in=ids).annotate(has_device=Exists(active_device))
-    prefs = {p.user_id: p for p in NotificationSettings.objects.filter(user_id__in=ids)}
-    return {u.pk: _reach(u, prefs.get(u.pk), u.has_device) for u in users}
+    users = (
+        User.objects.filter(pk__in=set(user_ids))
+        .select_related("notification_settings")
+        .annotate(has_device=Exists(active_device))
+    )
+    return {
+        u.pk: _reach(u, getattr(u, "notification_settings", None), u.has_device) for u in users
+    }
 
 
 def preferences_of(user: User) -> Reach:

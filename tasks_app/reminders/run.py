@@ -290,7 +290,7 @@ def _record_digests(
     plan: _Plan, recent: dict[int, frozenset[int]], rules: LadderRules
 ) -> tuple[int, int, list[int]]:
     """Notifications, ledger rows and deliveries, DIGEST_CHUNK recipients at a time. The
-    recipients, departments, webhook targets and preferences are read once (5 queries);
+    recipients, departments, webhook targets and preferences are read once (4 queries);
     then only INSERT batches."""
     people = plan.recipients()
     users = User.objects.in_bulk(people)
