@@ -52,7 +52,8 @@ class PushDeviceListView(APIView):
 
 
 class PushDeviceDetailView(APIView):
-    """DELETE /me/devices/<id or token>/ → 204: no more push to that device."""
+    """DELETE /me/devices/<id or token>/ → 204: no more push to that device (a token
+    holding "/" is removed by its id)."""
 
     @extend_schema(
         summary="Remove a push device",

@@ -14,8 +14,6 @@ from tasks_app.inbox.preferences import preferences_of, preferences_update
 from tasks_app.models import Channel, User
 from tasks_app.org.visibility import user_roles
 
-TIME_FORMAT = "%H:%M"
-
 
 class MeDepartmentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
@@ -50,26 +48,23 @@ class MeSerializer(serializers.Serializer):
         child=_channel_list(),
         help_text="Notification kind → its external channels ([]: the inbox only).",
     )
-    quiet_hours_start = serializers.TimeField(format=TIME_FORMAT, allow_null=True)
+    quiet_hours_start = serializers.TimeField(allow_null=True)
     quiet_hours_end = serializers.TimeField(
-        format=TIME_FORMAT, allow_null=True, help_text="Push is held until then (local time)."
+        allow_null=True, help_text="Push is held until then (local time, TIME_ZONE)."
     )
     language = _language()
 
 
 class MeUpdateSerializer(serializers.Serializer):
-    default_channels = _channel_list(required=False)
+    # Checked by the service, so that a wrong value is one error naming the field.
+    default_channels = serializers.ListField(child=serializers.CharField(), required=False)
     channels = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField(), allow_null=True),
         required=False,
         help_text="Merged per kind; a kind set to null goes back to `default_channels`.",
     )
-    quiet_hours_start = serializers.TimeField(
-        input_formats=[TIME_FORMAT], allow_null=True, required=False
-    )
-    quiet_hours_end = serializers.TimeField(
-        input_formats=[TIME_FORMAT], allow_null=True, required=False
-    )
+    quiet_hours_start = serializers.TimeField(allow_null=True, required=False)
+    quiet_hours_end = serializers.TimeField(allow_null=True, required=False)
     language = _language(required=False)
 
     def validate(self, attrs: dict) -> dict:
@@ -110,6 +105,7 @@ def me_data(user: User) -> dict:
 
 @extend_validation_errors(["read_only"], field_name="non_field_errors", methods=["patch"])
 @extend_validation_errors(["invalid"], field_name="channels", methods=["patch"])
+@extend_validation_errors(["invalid"], field_name="default_channels", methods=["patch"])
 @extend_validation_errors(["incomplete"], field_name="quiet_hours_start", methods=["patch"])
 @extend_validation_errors(
     ["incomplete", "empty_window"], field_name="quiet_hours_end", methods=["patch"]
