@@ -89,9 +89,7 @@ def recipients_reach(user_ids: Iterable[int]) -> dict[int, Reach]:
         .select_related("notification_settings")
         .annotate(has_device=Exists(active_device))
     )
-    return {
-        u.pk: _reach(u, getattr(u, "notification_settings", None), u.has_device) for u in users
-    }
+    return {u.pk: _reach(u, getattr(u, "notification_settings", None), u.has_device) for u in users}
 
 
 def preferences_of(user: User) -> Reach:
