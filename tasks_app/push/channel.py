@@ -4,16 +4,20 @@ device of its recipient at send time, in batches of the provider's size.
 Delivered once: after each batch the devices that accepted are recorded in the row's
 payload (`pushed_device_ids`), so a retry (a 5xx, a per-token transient error, a crash
 after some batches) sends only to the rest. A token the gateway calls invalid deactivates
-its device. A row with no active device left is done.
+its device. A row with no active device left is done. Inside the person's quiet hours
+the row is deferred to their end (DeliveryDeferred: back to pending, no attempt used).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
+from tasks_app.inbox.preferences import recipients_reach
 from tasks_app.models import Delivery, PushDevice
 from tasks_app.push.gateway import PushMessage, push_provider
-from tasks_app.reminders.channels import DeliveryError
+from tasks_app.reminders.channels import DeliveryDeferred, DeliveryError
 
 PUSHED = "pushed_device_ids"
 
@@ -34,6 +38,10 @@ def send_push(*, delivery_id: int, target: str, payload: dict[str, Any]) -> None
     if provider is None:
         raise DeliveryError("push is not configured (PUSH_GATEWAY_URL)", permanent=True)
     recipient_id = Delivery.objects.values_list("recipient_id", flat=True).get(pk=delivery_id)
+    # Quiet hours set or reached after the row was written (a retry, a late worker).
+    quiet_until = recipients_reach([recipient_id])[recipient_id].quiet_until(timezone.now())
+    if quiet_until is not None:
+        raise DeliveryDeferred(quiet_until)
     done = set(payload.get(PUSHED, []))
     devices = list(
         PushDevice.objects.filter(user_id=recipient_id, is_active=True)

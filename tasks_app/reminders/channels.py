@@ -10,6 +10,7 @@ retries, so a receiver can recognise a repeat.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import smtplib
 import urllib.error
@@ -40,6 +41,15 @@ class DeliveryError(Exception):
     def __init__(self, message: str, *, permanent: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+
+
+class DeliveryDeferred(Exception):
+    """Not now, and not a failure: the row goes back to pending until `until`, and the
+    attempt does not count (push inside the person's quiet hours)."""
+
+    def __init__(self, until: dt.datetime) -> None:
+        super().__init__(f"deferred until {until.isoformat()}")
+        self.until = until
 
 
 def email_payload(message: RenderedMessage) -> dict[str, str]:

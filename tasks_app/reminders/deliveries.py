@@ -37,6 +37,7 @@ from tasks_app.push.channel import push_payload
 from tasks_app.push.gateway import push_enabled
 from tasks_app.reminders.channels import (
     SENDERS,
+    DeliveryDeferred,
     DeliveryError,
     RenderedMessage,
     email_payload,
@@ -167,7 +168,7 @@ def _claim(delivery_id: int) -> Delivery | None:
 
 @dataclass(frozen=True)
 class AttemptOutcome:
-    status: str  # "sent" | "failed" | "dead" | "skipped" (not claimable now)
+    status: str  # "sent" | "failed" | "dead" | "deferred" | "skipped" (not claimable now)
     retry_in_seconds: int | None = None
     error: str = ""
 
@@ -196,6 +197,21 @@ def _record(delivery: Delivery, error: DeliveryError | None) -> AttemptOutcome:
     return AttemptOutcome(DeliveryStatus.DEAD if dead else DeliveryStatus.FAILED, wait, str(error))
 
 
+def _defer(delivery: Delivery, until: dt.datetime) -> AttemptOutcome:
+    """Back to pending until `until`, the claim's attempt given back."""
+    Delivery.objects.filter(
+        pk=delivery.pk, status=DeliveryStatus.SENDING, attempts=delivery.attempts
+    ).update(
+        status=DeliveryStatus.PENDING,
+        attempts=delivery.attempts - 1,
+        next_attempt_at=until,
+        lease_until=None,
+        updated_at=timezone.now(),
+    )
+    # No retry countdown: the sweep picks the row up when it is due, like a held row.
+    return AttemptOutcome("deferred")
+
+
 def delivery_attempt(*, delivery_id: int) -> AttemptOutcome:
     """Claim the row, send it on its channel, record the outcome (see module docstring)."""
     delivery = _claim(delivery_id)
@@ -205,6 +221,8 @@ def delivery_attempt(*, delivery_id: int) -> AttemptOutcome:
         SENDERS[delivery.channel](
             delivery_id=delivery.pk, target=delivery.target, payload=delivery.payload
         )
+    except DeliveryDeferred as deferred:
+        return _defer(delivery, deferred.until)
     except DeliveryError as exc:
         return _record(delivery, exc)
     except Exception as exc:  # a bug or a time limit: recorded and retried like an outage

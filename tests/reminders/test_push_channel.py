@@ -190,3 +190,26 @@ def test_push_is_written_in_the_persons_language(lead, phones, settings) -> None
 
 def test_without_a_gateway_there_is_no_push_row(lead, phones) -> None:
     assert not _urge(lead).deliveries.filter(channel="push").exists()
+
+
+def test_a_retry_that_falls_in_quiet_hours_waits_without_using_an_attempt(
+    lead, phones, settings
+) -> None:
+    answer = lambda n, tokens: (503, None) if n == 1 else (200, None)  # noqa: E731
+    with _gateway(settings, answer) as gateway:
+        with time_machine.travel(dt.datetime(2025, 10, 9, 21, 59, tzinfo=LOCAL), tick=False):
+            row = _push_row(_urge(lead))
+            assert delivery_attempt(delivery_id=row.pk).status == "failed"
+            # the person turns quiet hours on before the retry
+            preferences_update(user=lead, quiet_hours_start=dt.time(22), quiet_hours_end=dt.time(7))
+        with time_machine.travel(dt.datetime(2025, 10, 9, 22, 30, tzinfo=LOCAL), tick=False):
+            assert deliveries_deliver_now() == {"sent": 1, "deferred": 1}  # the e-mail went
+            row.refresh_from_db()
+            assert (row.status, row.attempts) == ("pending", 1)
+            assert row.next_attempt_at == dt.datetime(2025, 10, 10, 7, 0, tzinfo=LOCAL)
+            assert len(gateway.requests) == 1  # only the failed one
+        with time_machine.travel(dt.datetime(2025, 10, 10, 7, 1, tzinfo=LOCAL), tick=False):
+            assert deliveries_deliver_now() == {"sent": 1}
+    assert gateway.delivered() == TOKENS
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("sent", 2)
