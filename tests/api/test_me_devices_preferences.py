@@ -161,3 +161,12 @@ def test_bad_settings_are_400_naming_the_field(lead, validated_api, body, expect
 def test_an_unknown_kind_is_named_in_the_message(lead, validated_api) -> None:
     response = validated_api(lead).patch(ME, {"channels": {"no_such_kind": []}}, format="json")
     assert "no_such_kind" in response.json()["errors"][0]["detail"]
+
+
+def test_deactivating_an_account_deactivates_its_devices(lead, staff, validated_api) -> None:
+    validated_api(lead).post(DEVICES, {"platform": "ios", "token": TOKEN_A}, format="json")
+    validated_api(staff).post(DEVICES, {"platform": "ios", "token": "other"}, format="json")
+    lead.is_active = False
+    lead.save()
+    assert PushDevice.objects.get(token=TOKEN_A).is_active is False
+    assert PushDevice.objects.get(token="other").is_active is True
