@@ -16,6 +16,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenBackendError,
 from rest_framework_simplejwt.state import token_backend
 from rest_framework_simplejwt.views import TokenViewBase
 
+from plantracker.api.auth import record_session_use
 from plantracker.api.sessions import (
     password_change,
     session_logout,
@@ -120,6 +121,7 @@ class PasswordChangeView(APIView):
             raise
         login_failures_reset(username)
         refresh = SessionRefreshToken.for_user(user)
+        record_session_use(request, str(refresh))
         return Response({"access": str(refresh.access_token), "refresh": str(refresh)})
 
 
@@ -129,6 +131,12 @@ class SessionSerializer(serializers.Serializer):
     last_used_at = serializers.DateTimeField(help_text="Its last login or refresh.")
     expires_at = serializers.DateTimeField(help_text="When its refresh token expires.")
     current = serializers.BooleanField(help_text="The session of this request's token.")
+    ip = serializers.CharField(
+        allow_null=True, help_text="Client address of its last login or refresh, if known."
+    )
+    user_agent = serializers.CharField(
+        allow_null=True, help_text="User-Agent of its last login or refresh, if known."
+    )
 
 
 def _current_session(request: Request) -> str | None:

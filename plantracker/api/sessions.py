@@ -12,11 +12,13 @@ logout of stateless tokens; a password change ends those at once too (CHECK_REVO
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -27,8 +29,17 @@ from rest_framework_simplejwt.state import token_backend
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from plantracker.api.tokens import session_id_of
+from plantracker.api.throttling import CACHE_ERRORS
+from plantracker.api.tokens import session_id_of, session_max_age
 from plantracker.errors import NotFound, ValidationError
+
+logger = logging.getLogger(__name__)
+
+
+# Where a session was last used from (login or refresh): best effort, in the cache, so
+# recording it costs no write to the database; lost with the cache, and then null.
+SEEN_KEY = "plantracker:session-seen:%s"
+USER_AGENT_MAX_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,28 @@ class SessionInfo:
     created_at: dt.datetime
     last_used_at: dt.datetime
     expires_at: dt.datetime
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+def session_seen(*, refresh: str, ip: str | None, user_agent: str) -> None:
+    """Remember the address and user agent of the login or refresh that issued `refresh`."""
+    sid = session_id_of(_payload(refresh))
+    if not sid:
+        return
+    seen = {"ip": ip, "user_agent": user_agent[:USER_AGENT_MAX_CHARS]}
+    try:
+        cache.set(SEEN_KEY % sid, seen, timeout=int(session_max_age().total_seconds()))
+    except CACHE_ERRORS:
+        logger.warning("session %s: cache unreachable, where it was used is not kept", sid)
+
+
+def _seen(sids: list[str]) -> dict[str, dict[str, Any]]:
+    try:
+        found = cache.get_many([SEEN_KEY % sid for sid in sids])
+    except CACHE_ERRORS:
+        return {}
+    return {key.rpartition(":")[2]: value for key, value in found.items()}
 
 
 def _payload(raw: str) -> dict[str, Any]:
@@ -62,6 +95,7 @@ def sessions_of(*, user_id: int) -> list[SessionInfo]:
     for row, payload in _live_tokens(user_id):
         grouped.setdefault(session_id_of(payload) or row.jti, []).append((row, payload))
     sessions = []
+    seen = _seen(list(grouped))
     for sid, rows in grouped.items():
         started = [p.get("auth_time", p.get("iat")) for _r, p in rows if p]
         created = (
@@ -75,6 +109,8 @@ def sessions_of(*, user_id: int) -> list[SessionInfo]:
                 created_at=created,
                 last_used_at=max(r.created_at for r, _p in rows),
                 expires_at=max(r.expires_at for r, _p in rows),
+                ip=seen.get(sid, {}).get("ip"),
+                user_agent=seen.get(sid, {}).get("user_agent"),
             )
         )
     return sorted(sessions, key=lambda s: s.last_used_at, reverse=True)

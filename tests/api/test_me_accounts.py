@@ -167,11 +167,18 @@ def test_sessions_list_the_live_logins_with_the_current_one_marked(
     lead, make_member, validated_api
 ) -> None:
     client = validated_api(None)
-    phone, laptop = _login(client, lead.username), _login(client, lead.username)
+    phone = _login(validated_api(None), lead.username)
+    client.credentials()
+    laptop_agent = {"HTTP_USER_AGENT": "Mozilla/5.0 (Macintosh)", "REMOTE_ADDR": "10.1.2.3"}
+    laptop = client.post(
+        TOKEN, {"username": lead.username, "password": PASSWORD}, format="json", **laptop_agent
+    ).json()
     gone = _login(client, lead.username)
     assert client.post(LOGOUT, {"refresh": gone["refresh"]}, format="json").status_code == 204
     # a refresh keeps the session (same id), and moves its last use
-    rotated = client.post(REFRESH, {"refresh": laptop["refresh"]}, format="json").json()
+    rotated = client.post(
+        REFRESH, {"refresh": laptop["refresh"]}, format="json", **laptop_agent
+    ).json()
     other = make_member(Department.objects.create(code="qjw", name="测试教委"), "dept_staff")
     _login(client, other.username)
 
@@ -182,6 +189,8 @@ def test_sessions_list_the_live_logins_with_the_current_one_marked(
     assert [s["current"] for s in sessions] == [True, False]  # the refreshed one is newest
     assert sessions[0]["last_used_at"] >= sessions[1]["last_used_at"]
     assert all(s["created_at"] <= s["last_used_at"] < s["expires_at"] for s in sessions)
+    assert (sessions[0]["ip"], sessions[0]["user_agent"]) == ("10.1.2.3", "Mozilla/5.0 (Macintosh)")
+    assert sessions[1]["ip"] == "127.0.0.1"
     # the phone's own view marks the phone's session
     from_phone = _as(validated_api(None), phone).get(SESSIONS).json()
     assert [s["current"] for s in from_phone] == [False, True]
