@@ -213,3 +213,22 @@ def test_a_retry_that_falls_in_quiet_hours_waits_without_using_an_attempt(
     assert gateway.delivered() == TOKENS
     row.refresh_from_db()
     assert (row.status, row.attempts) == ("sent", 2)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "now", "until"),
+    [
+        (dt.time(22), dt.time(7), dt.datetime(2025, 10, 9, 21, 59), None),
+        (dt.time(22), dt.time(7), dt.datetime(2025, 10, 9, 22, 0), dt.datetime(2025, 10, 10, 7)),
+        (dt.time(22), dt.time(7), dt.datetime(2025, 10, 10, 6, 59), dt.datetime(2025, 10, 10, 7)),
+        (dt.time(22), dt.time(7), dt.datetime(2025, 10, 10, 7, 0), None),
+        (dt.time(12), dt.time(14), dt.datetime(2025, 10, 9, 13, 0), dt.datetime(2025, 10, 9, 14)),
+        (dt.time(12), dt.time(14), dt.datetime(2025, 10, 9, 23, 0), None),
+        (None, None, dt.datetime(2025, 10, 9, 23, 0), None),
+    ],
+)
+def test_quiet_hours_window(start, end, now, until) -> None:
+    from tasks_app.inbox.preferences import quiet_hours_end_after
+
+    found = quiet_hours_end_after(now.replace(tzinfo=LOCAL), start, end)
+    assert found == (until.replace(tzinfo=LOCAL) if until else None)
