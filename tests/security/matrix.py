@@ -60,7 +60,10 @@ def _rows(table: list[tuple[str, str, str]]) -> list[Row]:
         codes = answers.split()
         assert len(codes) == len(ROLES), (method, template)
         path, _, variant = template.partition(" ")
-        route = re.sub(r"\{(\w+)\}", r"<int:\1>", path)
+        # {pk} is the URL conf's <int:pk>; {str:key} its <str:key>
+        route = re.sub(
+            r"\{(?:(\w+):)?(\w+)\}", lambda m: f"<{m.group(1) or 'int'}:{m.group(2)}>", path
+        )
         expected = {role: _answer(code) for role, code in zip(ROLES, codes, strict=True)}
         rows.append(Row(route, method, variant, expected))
     return rows
@@ -80,6 +83,14 @@ API = _rows([
     ("GET",   "redoc/",                                     "200 200 200 200 200 200 200 200 200"),
     ("GET",   "",                                           "401 200 200 200 200 200 200 200 200"),
     ("GET",   "me/",                                        "401 200 200 200 200 200 200 200 200"),
+    ("PATCH", "me/ settings",                               "401 200 200 200 200 200 200 200 200"),
+    ("GET",   "me/devices/",                                "401 200 200 200 200 200 200 200 200"),
+    ("POST",  "me/devices/",                                "401 201 201 201 201 201 201 201 201"),
+    ("DELETE", "me/devices/{str:key}/ own",                 "401 204 204 204 204 204 204 204 204"),
+    ("GET",   "me/sessions/",                               "401 200 200 200 200 200 200 200 200"),
+    ("DELETE", "me/sessions/{str:sid}/ own",                "401 204 204 204 204 204 204 204 204"),
+    ("POST",  "me/password/ own",                           "401 200 200 200 200 200 200 200 200"),
+    ("POST",  "auth/logout/ own",                           "401 204 204 204 204 204 204 204 204"),
     ("GET",   "departments/",                               "401 200 200 200 200 200 200 200 200"),
     ("GET",   "plans/",                                     "401 200 200 200 200 200 200 200 200"),
     ("GET",   "plans/{pk}/",                                "401 200 200 200 200 200 200 200 200"),
