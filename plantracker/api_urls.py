@@ -7,6 +7,12 @@ from drf_spectacular.views import (
     SpectacularSwaggerView,
 )
 
+from plantracker.api.accounts import (
+    LogoutView,
+    PasswordChangeView,
+    SessionDetailView,
+    SessionListView,
+)
 from plantracker.api.auth import TokenObtainView, TokenRefreshThrottledView
 from plantracker.api.manners import api_index
 
@@ -16,6 +22,11 @@ urlpatterns = [
     # JWT with the "auth" throttle and the login lockout (plantracker.api.auth)
     path("auth/token/", TokenObtainView.as_view(), name="token_obtain_pair"),
     path("auth/token/refresh/", TokenRefreshThrottledView.as_view(), name="token_refresh"),
+    # logout, password change and sessions (plantracker.api.accounts)
+    path("auth/logout/", LogoutView.as_view(), name="token_logout"),
+    path("me/password/", PasswordChangeView.as_view(), name="me-password"),
+    path("me/sessions/", SessionListView.as_view(), name="me-session-list"),
+    path("me/sessions/<str:sid>/", SessionDetailView.as_view(), name="me-session-detail"),
     # session login/logout for the browsable API
     path("api-auth/", include("rest_framework.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

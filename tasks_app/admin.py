@@ -176,4 +176,5 @@ admin.site.site_title = _("plantracker")
 
 # Reminder ledger, delivery outbox, rollups and plan imports (read-only), registered on import.
 from tasks_app.plans import admin as admin_plan_import  # noqa: E402, F401
+from tasks_app.push import admin as admin_push  # noqa: E402, F401
 from tasks_app.reminders import admin as admin_reminders  # noqa: E402, F401

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from plantracker.api.sessions import session_seen
 from plantracker.api.throttling import (
     AuthRateThrottle,
     RefreshRateThrottle,
@@ -30,13 +31,35 @@ class TokenObtainView(TokenObtainPairView):
         username = request.data.get("username") if hasattr(request.data, "get") else None
         if isinstance(username, str):
             check_login_allowed(username)
-        return super().post(request, *args, **kwargs)
+        response = super().post(request, *args, **kwargs)
+        _record_use(request, response)
+        return response
 
 
 class TokenRefreshThrottledView(TokenRefreshView):
     """POST {"refresh"} → {"access", "refresh"}: rotated; the used refresh token is blacklisted."""
 
     throttle_classes = [RefreshRateThrottle]
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().post(request, *args, **kwargs)
+        _record_use(request, response)
+        return response
+
+
+def record_session_use(request: Request, refresh: str) -> None:
+    """Where the session of `refresh` was used from (listed by /me/sessions/)."""
+    session_seen(
+        refresh=refresh,
+        ip=AuthRateThrottle().get_ident(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
+
+
+def _record_use(request: Request, response: Response) -> None:
+    refresh = response.data.get("refresh") if response.status_code == 200 else None
+    if isinstance(refresh, str):
+        record_session_use(request, refresh)
 
 
 class StandardExceptionFormatter(ExceptionFormatter):

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +30,14 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
 AUTH_TIME_CLAIM = "auth_time"
+# One login's id, kept by every rotation and copied into its access tokens: what
+# /api/v1/me/sessions/ lists and revokes (plantracker/api/sessions.py).
+SESSION_CLAIM = "sid"
+
+
+def session_id_of(payload: dict[str, Any]) -> str:
+    """The session a token belongs to (a token from before sessions: its own jti)."""
+    return str(payload.get(SESSION_CLAIM) or payload.get(api_settings.JTI_CLAIM, ""))
 
 
 def session_max_age() -> dt.timedelta:
@@ -42,6 +51,7 @@ class SessionRefreshToken(RefreshToken):
     def for_user(cls, user: Any) -> SessionRefreshToken:
         token = super().for_user(user)  # records the outstanding token (blacklist app)
         token[AUTH_TIME_CLAIM] = int(token.current_time.timestamp())
+        token[SESSION_CLAIM] = uuid.uuid4().hex
         token._cap_expiry()
         # The recorded row must hold the token as issued (with auth_time, capped expiry).
         OutstandingToken.objects.filter(jti=token[api_settings.JTI_CLAIM]).update(
@@ -95,10 +105,12 @@ class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
             if api_settings.BLACKLIST_AFTER_ROTATION:
                 refresh.blacklist()
             started = refresh.payload.get(AUTH_TIME_CLAIM, refresh.payload.get("iat"))
+            session = session_id_of(refresh.payload)
             refresh.set_jti()
             refresh.set_exp()
             refresh.set_iat()
             refresh[AUTH_TIME_CLAIM] = int(started)
+            refresh[SESSION_CLAIM] = session
             if api_settings.CHECK_REVOKE_TOKEN:
                 refresh[api_settings.REVOKE_TOKEN_CLAIM] = get_md5_hash_password(user.password)
             refresh._cap_expiry()

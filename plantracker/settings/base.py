@@ -225,6 +225,8 @@ SPECTACULAR_SETTINGS = {
         "HistoryActionEnum": "tasks_app.api.enums.HistoryAction",
         "NotificationKindEnum": "tasks_app.api.enums.NotificationKind",
         "SignedLinkErrorCodeEnum": "tasks_app.api.file_views.LINK_ERROR_CODES",
+        "NotificationChannelEnum": "tasks_app.api.enums.NotificationChannel",
+        "PushPlatformEnum": "tasks_app.api.enums.PushPlatform",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
@@ -317,6 +319,14 @@ PLANTRACKER = {
     # A claimed delivery not recorded within this time is resent (must exceed the send
     # timeouts and the delivery task's time limit, 90 s).
     "DELIVERY_LEASE_SECONDS": env.int("PLANTRACKER_DELIVERY_LEASE_SECONDS", default=300),
+    # Push to phones (tasks_app/push, docs/mobile-accounts-push.md): an Expo-shaped HTTP
+    # gateway; empty URL = push off. Bearer token, messages per request, timeout.
+    "PUSH_GATEWAY_URL": env("PLANTRACKER_PUSH_GATEWAY_URL", default=""),
+    "PUSH_GATEWAY_TOKEN": env("PLANTRACKER_PUSH_GATEWAY_TOKEN", default=""),
+    "PUSH_BATCH_SIZE": env.int("PLANTRACKER_PUSH_BATCH_SIZE", default=100),
+    "PUSH_TIMEOUT_SECONDS": env.float("PLANTRACKER_PUSH_TIMEOUT_SECONDS", default=10.0),
+    # Another provider: a dotted path to a factory returning a PushProvider (gateway.py).
+    "PUSH_PROVIDER": env("PLANTRACKER_PUSH_PROVIDER", default=""),
     # Missing monthly reports chased daily: the latest N periods (older ones: rollups only).
     "REPORT_CHASE_MAX_PERIODS": env.int("PLANTRACKER_REPORT_CHASE_MAX_PERIODS", default=3),
     # Extra reminder providers (dotted paths) besides those registered in code.

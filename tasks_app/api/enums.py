@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from django.db import models
 
+from tasks_app.models import Channel
+from tasks_app.models import PushPlatform as _PushPlatform
+
 
 class HistoryAction(models.TextChoices):
     # transitions (tasks_app.workflow.rules.TRANSITION_ACTIONS)
@@ -85,3 +88,10 @@ class NotificationKind(models.TextChoices):
     LEADER_INSTRUCTION = "leader_instruction"
     INSTRUCTION_ANSWERED = "instruction_answered"
     PLAN_ASSIGNED = "plan_assigned"  # 交办: a published plan's tasks for a department
+
+
+# The external channels a notification goes out on (the inbox is always on).
+NotificationChannel = Channel
+
+# Where a push device runs.
+PushPlatform = _PushPlatform

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from .devices_views import PushDeviceDetailView, PushDeviceListView
 from .directory_views import (
     DepartmentListView,
     MilestoneListView,
@@ -15,6 +16,8 @@ from .views_me import MeView
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
+    path("me/devices/", PushDeviceListView.as_view(), name="me-device-list"),
+    path("me/devices/<str:key>/", PushDeviceDetailView.as_view(), name="me-device-detail"),
     path("departments/", DepartmentListView.as_view(), name="department-list"),
     path("plans/", PlanListView.as_view(), name="plan-list"),
     path("plans/<int:pk>/", PlanDetailView.as_view(), name="plan-detail"),

@@ -1,11 +1,17 @@
-"""/api/v1/me/: the caller, roles and departments."""
+"""/api/v1/me/: the caller, roles and departments, and their notification settings
+(editable by PATCH; tasks_app/inbox/preferences.py)."""
 
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tasks_app.inbox.preferences import preferences_of, preferences_update
+from tasks_app.models import Channel, User
 from tasks_app.org.visibility import user_roles
 
 
@@ -16,6 +22,18 @@ class MeDepartmentSerializer(serializers.Serializer):
     role = serializers.CharField()
 
 
+def _channel_list(**kwargs: object) -> serializers.ListField:
+    return serializers.ListField(child=serializers.ChoiceField(choices=Channel.choices), **kwargs)
+
+
+def _language(**kwargs: object) -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        **kwargs,
+        choices=[("", "")] + [code for code, _name in settings.LANGUAGES],
+        help_text='Push messages are written in it ("": the district\'s language).',
+    )
+
+
 class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
@@ -23,27 +41,88 @@ class MeSerializer(serializers.Serializer):
     email = serializers.EmailField(allow_blank=True)
     roles = serializers.ListField(child=serializers.CharField())
     departments = MeDepartmentSerializer(many=True)
+    default_channels = _channel_list(
+        help_text="External channels of every kind not listed in `channels`."
+    )
+    channels = serializers.DictField(
+        child=_channel_list(),
+        help_text="Notification kind → its external channels ([]: the inbox only).",
+    )
+    quiet_hours_start = serializers.TimeField(allow_null=True)
+    quiet_hours_end = serializers.TimeField(
+        allow_null=True, help_text="Push is held until then (local time, TIME_ZONE)."
+    )
+    language = _language()
 
 
+class MeUpdateSerializer(serializers.Serializer):
+    # Checked by the service, so that a wrong value is one error naming the field.
+    default_channels = serializers.ListField(child=serializers.CharField(), required=False)
+    channels = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField(), allow_null=True),
+        required=False,
+        help_text="Merged per kind; a kind set to null goes back to `default_channels`.",
+    )
+    quiet_hours_start = serializers.TimeField(allow_null=True, required=False)
+    quiet_hours_end = serializers.TimeField(allow_null=True, required=False)
+    language = _language(required=False)
+
+    def validate(self, attrs: dict) -> dict:
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                _("只能修改通知设置，不能修改：%(fields)s") % {"fields": ", ".join(unknown)},
+                code="read_only",
+            )
+        return attrs
+
+
+def me_data(user: User) -> dict:
+    memberships = user.memberships.select_related("department").order_by("department__code")
+    reach = preferences_of(user)
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "display_name": user.display_name or user.username,
+        "email": user.email,
+        "roles": user_roles(user),
+        "departments": [
+            {
+                "id": m.department_id,
+                "code": m.department.code,
+                "name": m.department.name,
+                "role": m.role,
+            }
+            for m in memberships
+        ],
+        "default_channels": list(reach.default_channels),
+        "channels": reach.channels,
+        "quiet_hours_start": reach.quiet_hours_start,
+        "quiet_hours_end": reach.quiet_hours_end,
+        "language": reach.language,
+    }
+
+
+@extend_validation_errors(["read_only"], field_name="non_field_errors", methods=["patch"])
+@extend_validation_errors(["invalid"], field_name="channels", methods=["patch"])
+@extend_validation_errors(["invalid"], field_name="default_channels", methods=["patch"])
+@extend_validation_errors(["incomplete"], field_name="quiet_hours_start", methods=["patch"])
+@extend_validation_errors(
+    ["incomplete", "empty_window"], field_name="quiet_hours_end", methods=["patch"]
+)
 class MeView(APIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
-        user = request.user
-        memberships = user.memberships.select_related("department").order_by("department__code")
-        data = {
-            "id": user.pk,
-            "username": user.username,
-            "display_name": user.display_name or user.username,
-            "email": user.email,
-            "roles": user_roles(user),
-            "departments": [
-                {
-                    "id": m.department_id,
-                    "code": m.department.code,
-                    "name": m.department.name,
-                    "role": m.role,
-                }
-                for m in memberships
-            ],
-        }
-        return Response(MeSerializer(data).data)
+        return Response(MeSerializer(me_data(request.user)).data)
+
+    @extend_schema(
+        summary="Edit my notification settings",
+        request=MeUpdateSerializer,
+        responses=MeSerializer,
+    )
+    def patch(self, request: Request) -> Response:
+        data = MeUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        preferences_update(user=request.user, **data.validated_data)
+        request.user.refresh_from_db(fields=["notify_email", "notify_webhook"])
+        return Response(MeSerializer(me_data(request.user)).data)

@@ -1,6 +1,7 @@
 """tasks_app models: organisation, plan structure, tasks and the workflow records."""
 
 from .api_support import IdempotencyRecord, Tombstone
+from .mobile import NotificationSettings, PushDevice, PushPlatform
 from .org import Department, IssuingBody, Membership, Role, User, default_issuing_body_id
 from .plan import (
     Chapter,
@@ -55,6 +56,7 @@ __all__ = [
     "Membership",
     "Milestone",
     "Notification",
+    "NotificationSettings",
     "Plan",
     "PlanDraft",
     "PlanImport",
@@ -62,6 +64,8 @@ __all__ = [
     "PlanStatus",
     "ProgressReport",
     "ProgressReportValue",
+    "PushDevice",
+    "PushPlatform",
     "ReminderDispatch",
     "ReminderEscalation",
     "ReminderLevel",

@@ -118,6 +118,7 @@ class ReminderEscalation(models.Model):
 class Channel(models.TextChoices):
     EMAIL = "email", _("邮件")
     WEBHOOK = "webhook", _("群机器人")
+    PUSH = "push", _("手机推送")
 
 
 class DeliveryStatus(models.TextChoices):

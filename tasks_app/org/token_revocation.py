@@ -3,8 +3,9 @@
 Receivers connected in TasksAppConfig.ready: saving a person whose password changed or who
 was deactivated, and deleting or changing (department, role) a membership, blacklist every
 outstanding refresh token of that person (plantracker.api.tokens.refresh_tokens_revoke),
-in the transaction of the save. Every way of doing so counts: the admin, a service,
-`manage.py changepassword`, the shell.
+in the transaction of the save; deactivating a person also deactivates their push
+devices. Every way of doing so counts: the admin, a service, `manage.py changepassword`,
+the shell.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from plantracker.api.tokens import refresh_tokens_revoke
-from tasks_app.models import Membership, User
+from tasks_app.models import Membership, PushDevice, User
 
 _WATCHED_USER_FIELDS = {"password", "is_active"}
 
@@ -28,15 +29,21 @@ def _user_pre_save(sender: type, instance: User, update_fields: Any = None, **kw
     old = User.objects.filter(pk=instance.pk).values("password", "is_active").first()
     if old is None:
         return
-    instance._revoke_refresh_tokens = old["password"] != instance.password or (
-        old["is_active"] and not instance.is_active
-    )
+    deactivated = old["is_active"] and not instance.is_active
+    instance._revoke_refresh_tokens = old["password"] != instance.password or deactivated
+    instance._deactivate_push_devices = deactivated
 
 
 def _user_post_save(sender: type, instance: User, **kwargs: Any) -> None:
     if getattr(instance, "_revoke_refresh_tokens", False):
         refresh_tokens_revoke(user_id=instance.pk)
         instance._revoke_refresh_tokens = False
+    if getattr(instance, "_deactivate_push_devices", False):
+        # A deactivated account's phones get no more push (tasks_app/push).
+        PushDevice.objects.filter(user_id=instance.pk, is_active=True).update(
+            is_active=False, deactivated_reason="account deactivated"
+        )
+        instance._deactivate_push_devices = False
 
 
 def _membership_pre_save(sender: type, instance: Membership, **kwargs: Any) -> None:

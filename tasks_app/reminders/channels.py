@@ -1,4 +1,5 @@
-"""External channels: e-mail through Django's mail, and a chat-robot webhook.
+"""External channels: e-mail through Django's mail, a chat-robot webhook, and push
+(tasks_app/push).
 
 Senders are pure transport: they get the stored payload of a Delivery row and either
 return (the receiver accepted it) or raise DeliveryError (permanent=True when retrying
@@ -9,6 +10,7 @@ retries, so a receiver can recognise a repeat.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import smtplib
 import urllib.error
@@ -21,7 +23,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 
-EMAIL, WEBHOOK = "email", "webhook"
+EMAIL, WEBHOOK, PUSH = "email", "webhook", "push"
 DELIVERY_HEADER = "X-Plantracker-Delivery"
 
 
@@ -39,6 +41,15 @@ class DeliveryError(Exception):
     def __init__(self, message: str, *, permanent: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+
+
+class DeliveryDeferred(Exception):
+    """Not now, and not a failure: the row goes back to pending until `until`, and the
+    attempt does not count (push inside the person's quiet hours)."""
+
+    def __init__(self, until: dt.datetime) -> None:
+        super().__init__(f"deferred until {until.isoformat()}")
+        self.until = until
 
 
 def email_payload(message: RenderedMessage) -> dict[str, str]:
@@ -124,4 +135,15 @@ def send_webhook(*, delivery_id: int, target: str, payload: dict[str, Any]) -> N
         raise DeliveryError(error)
 
 
-SENDERS: dict[str, Callable[..., None]] = {EMAIL: send_email, WEBHOOK: send_webhook}
+def send_push(*, delivery_id: int, target: str, payload: dict[str, Any]) -> None:
+    """The push channel (tasks_app/push/channel.py: devices, batches, invalid tokens)."""
+    from tasks_app.push.channel import send_push as push
+
+    push(delivery_id=delivery_id, target=target, payload=payload)
+
+
+SENDERS: dict[str, Callable[..., None]] = {
+    EMAIL: send_email,
+    WEBHOOK: send_webhook,
+    PUSH: send_push,
+}

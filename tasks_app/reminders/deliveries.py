@@ -28,11 +28,16 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from tasks_app.inbox.messages import render
+from tasks_app.inbox.preferences import Reach, preferences_of
 from tasks_app.models import Channel, Delivery, DeliveryStatus, Membership, Notification, User
+from tasks_app.push.channel import push_payload
+from tasks_app.push.gateway import push_enabled
 from tasks_app.reminders.channels import (
     SENDERS,
+    DeliveryDeferred,
     DeliveryError,
     RenderedMessage,
     email_payload,
@@ -65,18 +70,49 @@ def webhook_targets(user_ids: Iterable[int]) -> dict[int, str]:
     return targets
 
 
+def _push_data(notification: Notification) -> dict[str, object]:
+    return {
+        "notification_id": notification.pk,
+        "kind": notification.kind,
+        "task_id": notification.task_id,
+    }
+
+
+def _push_text(notification: Notification, language: str) -> tuple[str, str]:
+    """Title and body in the person's language when they chose one (else as stored)."""
+    if language and language != settings.LANGUAGE_CODE and notification.params:
+        with translation.override(language):
+            rendered = render(notification.kind, notification.params)
+        if rendered is not None:
+            return rendered
+    return notification.title, notification.body
+
+
 def deliveries_build(
-    *, notification: Notification, recipient: User, message: RenderedMessage, webhook_url: str
+    *,
+    notification: Notification,
+    recipient: User,
+    message: RenderedMessage,
+    webhook_url: str,
+    reach: Reach | None = None,
 ) -> list[Delivery]:
-    """Unsaved outbox rows for the recipient's channels, by their preferences."""
+    """Unsaved outbox rows for the recipient's channels, by their preferences for this
+    kind (tasks_app/inbox/preferences.py; `reach` from recipients_reach, read here when
+    not given). Push is held until the person's quiet hours end."""
     now = timezone.now()
+    reach = reach or preferences_of(recipient)
+    wanted = reach.channels_for(notification.kind)
     rows = []
-    if recipient.notify_email and recipient.email:
-        rows.append((Channel.EMAIL, recipient.email, email_payload(message)))
-    if recipient.notify_webhook and webhook_url:
-        rows.append(
-            (Channel.WEBHOOK, webhook_url, webhook_payload(message, mobile=recipient.phone))
-        )
+    if Channel.EMAIL in wanted and recipient.email:
+        rows.append((Channel.EMAIL, recipient.email, email_payload(message), now))
+    if Channel.WEBHOOK in wanted and webhook_url:
+        payload = webhook_payload(message, mobile=recipient.phone)
+        rows.append((Channel.WEBHOOK, webhook_url, payload, now))
+    if Channel.PUSH in wanted and reach.has_push_device and push_enabled():
+        title, body = _push_text(notification, reach.language)
+        payload = push_payload(title=title, body=body, data=_push_data(notification))
+        held = reach.quiet_until(now) or now
+        rows.append((Channel.PUSH, f"user:{recipient.pk}", payload, held))
     return [
         Delivery(
             notification=notification,
@@ -84,9 +120,9 @@ def deliveries_build(
             channel=channel,
             target=target,
             payload=payload,
-            next_attempt_at=now,
+            next_attempt_at=due,
         )
-        for channel, target, payload in rows
+        for channel, target, payload, due in rows
     ]
 
 
@@ -132,7 +168,7 @@ def _claim(delivery_id: int) -> Delivery | None:
 
 @dataclass(frozen=True)
 class AttemptOutcome:
-    status: str  # "sent" | "failed" | "dead" | "skipped" (not claimable now)
+    status: str  # "sent" | "failed" | "dead" | "deferred" | "skipped" (not claimable now)
     retry_in_seconds: int | None = None
     error: str = ""
 
@@ -161,6 +197,21 @@ def _record(delivery: Delivery, error: DeliveryError | None) -> AttemptOutcome:
     return AttemptOutcome(DeliveryStatus.DEAD if dead else DeliveryStatus.FAILED, wait, str(error))
 
 
+def _defer(delivery: Delivery, until: dt.datetime) -> AttemptOutcome:
+    """Back to pending until `until`, the claim's attempt given back."""
+    Delivery.objects.filter(
+        pk=delivery.pk, status=DeliveryStatus.SENDING, attempts=delivery.attempts
+    ).update(
+        status=DeliveryStatus.PENDING,
+        attempts=delivery.attempts - 1,
+        next_attempt_at=until,
+        lease_until=None,
+        updated_at=timezone.now(),
+    )
+    # No retry countdown: the sweep picks the row up when it is due, like a held row.
+    return AttemptOutcome("deferred")
+
+
 def delivery_attempt(*, delivery_id: int) -> AttemptOutcome:
     """Claim the row, send it on its channel, record the outcome (see module docstring)."""
     delivery = _claim(delivery_id)
@@ -170,6 +221,8 @@ def delivery_attempt(*, delivery_id: int) -> AttemptOutcome:
         SENDERS[delivery.channel](
             delivery_id=delivery.pk, target=delivery.target, payload=delivery.payload
         )
+    except DeliveryDeferred as deferred:
+        return _defer(delivery, deferred.until)
     except DeliveryError as exc:
         return _record(delivery, exc)
     except Exception as exc:  # a bug or a time limit: recorded and retried like an outage

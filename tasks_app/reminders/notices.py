@@ -19,6 +19,7 @@ from tasks_app.inbox.audience import owners_seeing
 from tasks_app.inbox.messages import render_stored
 from tasks_app.inbox.notifications import message_from_text
 from tasks_app.inbox.notify import task_params
+from tasks_app.inbox.preferences import recipients_reach
 from tasks_app.models import (
     Delivery,
     HistoryEvent,
@@ -173,6 +174,7 @@ def _notify(notices: list[SupervisionNotice]) -> None:
         )
     people = {i for _, _, ids in wanted for i in ids}
     users, targets = User.objects.in_bulk(people), webhook_targets(people)
+    reaches = recipients_reach(people)
     rows: list[tuple[Notification, RenderedMessage]] = []
     for notice, task, ids in wanted:
         params = task_params(task, None, reason=notice.reason, respond_by=notice.respond_by)
@@ -195,6 +197,7 @@ def _notify(notices: list[SupervisionNotice]) -> None:
                 recipient=row.recipient,
                 message=message,
                 webhook_url=targets.get(row.recipient_id, ""),
+                reach=reaches.get(row.recipient_id),
             )
         ],
         batch_size=NOTICE_BATCH,

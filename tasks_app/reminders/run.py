@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from tasks_app.inbox.preferences import recipients_reach
 from tasks_app.models import (
     Delivery,
     Department,
@@ -289,8 +290,8 @@ def _record_digests(
     plan: _Plan, recent: dict[int, frozenset[int]], rules: LadderRules
 ) -> tuple[int, int, list[int]]:
     """Notifications, ledger rows and deliveries, DIGEST_CHUNK recipients at a time. The
-    recipients, departments and webhook targets are read once (3 queries); then only
-    INSERT batches."""
+    recipients, departments, webhook targets and preferences are read once (4 queries);
+    then only INSERT batches."""
     people = plan.recipients()
     users = User.objects.in_bulk(people)
     departments = dict(
@@ -299,6 +300,7 @@ def _record_digests(
         )
     )
     targets = webhook_targets(people)
+    reaches = recipients_reach(people)
     dispatches = _Batches(ReminderDispatch)
     outbox = _Batches(Delivery, keep_ids=True)
     digests = 0
@@ -319,6 +321,7 @@ def _record_digests(
                 recipient=d.notification.recipient,
                 message=d.message,
                 webhook_url=targets.get(d.notification.recipient_id, ""),
+                reach=reaches.get(d.notification.recipient_id),
             ):
                 outbox.add(row)
     dispatches.flush()

@@ -27,6 +27,11 @@ def test_supervisor(supervisor, validated_api) -> None:
         "email": "supervisor@example.test",
         "roles": ["supervisor"],
         "departments": [],
+        "default_channels": ["email", "webhook", "push"],
+        "channels": {},
+        "quiet_hours_start": None,
+        "quiet_hours_end": None,
+        "language": "",
     }
 
 
@@ -79,6 +84,12 @@ def test_anonymous_401(validated_api) -> None:
     assert response.json()["errors"][0]["code"] == "not_authenticated"
 
 
-def test_me_is_read_only(supervisor, validated_api) -> None:
+def test_me_edits_only_notification_settings(supervisor, validated_api) -> None:
+    """PATCH edits notification settings (tests/api/test_me_preferences.py); the rest of
+    the person is not the caller's to change here: a 400 naming the field, not a no-op."""
     assert validated_api(supervisor).post(URL, {}).status_code == 405
-    assert validated_api(supervisor).patch(URL, {"username": "x"}).status_code == 405
+    response = validated_api(supervisor).patch(URL, {"username": "x"})
+    assert response.status_code == 400
+    assert "username" in response.json()["errors"][0]["detail"]
+    supervisor.refresh_from_db()
+    assert supervisor.username == "supervisor"

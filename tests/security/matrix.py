@@ -60,9 +60,9 @@ def _rows(table: list[tuple[str, str, str]]) -> list[Row]:
         codes = answers.split()
         assert len(codes) == len(ROLES), (method, template)
         path, _, variant = template.partition(" ")
-        # {pk} is an <int:pk> of the URL conf; {token:str} a <str:token>
+        # {pk} is the URL conf's <int:pk>; {str:key} its <str:key>
         route = re.sub(
-            r"\{(\w+)(?::(\w+))?\}", lambda m: f"<{m.group(2) or 'int'}:{m.group(1)}>", path
+            r"\{(?:(\w+):)?(\w+)\}", lambda m: f"<{m.group(1) or 'int'}:{m.group(2)}>", path
         )
         expected = {role: _answer(code) for role, code in zip(ROLES, codes, strict=True)}
         rows.append(Row(route, method, variant, expected))
@@ -85,7 +85,15 @@ API = _rows([
     ("GET",   "me/",                                        "401 200 200 200 200 200 200 200 200"),
     ("GET",   "me/work/",                                   "401 200 200 200 200 200 200 200 200"),
     # a signed link is its own proof: whoever holds it (tests/api/test_file_links.py)
-    ("GET",   "files/{token:str}/",                         "200 200 200 200 200 200 200 200 200"),
+    ("GET",   "files/{str:token}/",                         "200 200 200 200 200 200 200 200 200"),
+    ("PATCH", "me/ settings",                               "401 200 200 200 200 200 200 200 200"),
+    ("GET",   "me/devices/",                                "401 200 200 200 200 200 200 200 200"),
+    ("POST",  "me/devices/",                                "401 201 201 201 201 201 201 201 201"),
+    ("DELETE", "me/devices/{str:key}/ own",                 "401 204 204 204 204 204 204 204 204"),
+    ("GET",   "me/sessions/",                               "401 200 200 200 200 200 200 200 200"),
+    ("DELETE", "me/sessions/{str:sid}/ own",                "401 204 204 204 204 204 204 204 204"),
+    ("POST",  "me/password/ own",                           "401 200 200 200 200 200 200 200 200"),
+    ("POST",  "auth/logout/ own",                           "401 204 204 204 204 204 204 204 204"),
     ("GET",   "departments/",                               "401 200 200 200 200 200 200 200 200"),
     ("GET",   "plans/",                                     "401 200 200 200 200 200 200 200 200"),
     ("GET",   "plans/{pk}/",                                "401 200 200 200 200 200 200 200 200"),

@@ -17,8 +17,10 @@ from django.http import HttpResponse
 from django.test import Client
 from rest_framework.test import APIClient
 
+from plantracker.api.tokens import SESSION_CLAIM, SessionRefreshToken
 from tasks_app.models import PlanDraft, User
 from tasks_app.workflow.file_links import FILE, link_token
+from tasks_app.push.devices import device_register
 from tests.api.tasks_support import World
 from tests.conftest import PASSWORD
 from tests.security.matrix import Row
@@ -62,13 +64,32 @@ def api_ids(ctx: Context, route: str, variant: str = "") -> dict[str, int | str]
         "supervision": (o.answered_notice.pk if route.endswith("/review/") else o.open_notice.pk),
         "instructions": o.instruction.pk,
     }.get(first)
-    return {
+    ids = {
         "pk": pk,
         "aid": o.attachment.pk,
         "mid": o.open_milestone.pk,
         "oid": o.observation.pk,
         "token": link_token(attachment_id=o.attachment.pk, kind=FILE),
     }
+    # the caller's own push device and login session (made inside the cell's transaction)
+    if "<str:key>" in route:
+        ids["key"] = _own_device(ctx)
+    if "<str:sid>" in route:
+        ids["sid"] = _own_session(ctx)
+    return ids
+
+
+def _own_device(ctx: Context) -> str:
+    if ctx.user is None:
+        return "nobody"
+    device, _created = device_register(user=ctx.user, platform="android", token=f"m-{ctx.role}")
+    return str(device.pk)
+
+
+def _own_session(ctx: Context) -> str:
+    if ctx.user is None:
+        return "nobody"
+    return SessionRefreshToken.for_user(ctx.user)[SESSION_CLAIM]
 
 
 def _plan_draft(ctx: Context) -> int:
@@ -111,6 +132,15 @@ def _api_body(ctx: Context, row: Row) -> dict[str, Any] | None:
         ("api-auth/login/", "own"): lambda: _credentials(ctx),
         ("auth/token/refresh/", "own"): lambda: {
             "refresh": refresh_token(ctx.user) if ctx.user else "not-a-token"
+        },
+        ("auth/logout/", "own"): lambda: {
+            "refresh": refresh_token(ctx.user) if ctx.user else "not-a-token"
+        },
+        ("me/", "settings"): lambda: {"quiet_hours_start": "22:00", "quiet_hours_end": "07:00"},
+        ("me/devices/", ""): lambda: {"platform": "ios", "token": f"matrix-{ctx.role}"},
+        ("me/password/", "own"): lambda: {
+            "old_password": PASSWORD,
+            "new_password": "Matrix-2025-new-pass",
         },
         ("tasks/<int:pk>/", "title"): lambda: {"title": "矩阵测试：修改后的标题"},
         ("tasks/<int:pk>/transitions/", "start"): lambda: {"action": "start"},
