@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import JSONParser
@@ -17,6 +18,7 @@ from rest_framework.views import APIView
 
 from plantracker.api.filtering import DB_INT_MAX, FilterBackend
 from tasks_app.api.permissions import WorkflowPermission
+from tasks_app.api.tasks_inputs import ITEM_CODES, FlatListField
 from tasks_app.api.tasks_nested_serializers import SupervisionNoticeSerializer
 from tasks_app.api.tasks_nested_views import NewestFirstPagination
 from tasks_app.models import SupervisionNotice
@@ -59,7 +61,7 @@ class NoticeListView(ListAPIView):
 
 class NoticeAnswerSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=5000, help_text="The department's answer (反馈).")
-    attachments = serializers.ListField(
+    attachments = FlatListField(
         child=serializers.IntegerField(min_value=1, max_value=DB_INT_MAX),
         required=False,
         default=list,
@@ -73,6 +75,7 @@ class NoticeReviewSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
+@extend_validation_errors(ITEM_CODES, field_name="attachments", methods=["post"])
 class NoticeAnswerView(APIView):
     """The lead department answers an open notice: {"text", "attachments": [ids]}."""
 

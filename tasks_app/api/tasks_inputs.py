@@ -78,6 +78,25 @@ class FlatListField(serializers.ListField):
             raise serializers.ValidationError(_flat_item_errors(exc.detail)) from None
 
 
+class FlatDictField(serializers.DictField):
+    """A dict whose value errors are reported on the dict itself ("urge：…"), for the
+    same reason as FlatListField (the schema says `field.KEY`, the server `field.urge`)."""
+
+    def to_internal_value(self, data: Any) -> dict:
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if not isinstance(exc.detail, dict):
+                raise
+            flat = []
+            for key, messages in exc.detail.items():
+                for message in messages if isinstance(messages, list) else [messages]:
+                    text = _("%(key)s：%(msg)s") % {"key": key, "msg": message}
+                    code = getattr(message, "code", "invalid")
+                    flat.append(serializers.ErrorDetail(text, code=code))
+            raise serializers.ValidationError(flat) from None
+
+
 def _flat_item_errors(detail: dict) -> list[serializers.ErrorDetail]:
     flat = []
     for index in sorted(detail):
@@ -184,7 +203,7 @@ class MilestoneCreateSerializer(StrictSerializer):
 
 # --- Error codes raised beyond the serializers (by services, the idempotency helper),
 # declared so the OpenAPI schema lists every attribute and code a client can receive.
-ITEM_CODES = ["invalid", "required", "null", "min_value", "max_string_length"]
+ITEM_CODES = ["invalid", "required", "null", "min_value", "max_value", "max_string_length"]
 IDEMPOTENCY_ERRORS = {"Idempotency-Key": ["idempotency_key_reused", "max_length"]}
 STRICT_ERRORS = {api_settings.NON_FIELD_ERRORS_KEY: [UNKNOWN_FIELD]}
 SERVICE_ERRORS: dict[str, dict[str, list[str]]] = {

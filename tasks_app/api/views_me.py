@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tasks_app.api.tasks_inputs import FlatDictField, FlatListField
 from tasks_app.inbox.preferences import preferences_of, preferences_update
 from tasks_app.models import Channel, User
 from tasks_app.org.visibility import user_roles
@@ -57,9 +58,9 @@ class MeSerializer(serializers.Serializer):
 
 class MeUpdateSerializer(serializers.Serializer):
     # Checked by the service, so that a wrong value is one error naming the field.
-    default_channels = serializers.ListField(child=serializers.CharField(), required=False)
-    channels = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField(), allow_null=True),
+    default_channels = FlatListField(child=serializers.CharField(), required=False)
+    channels = FlatDictField(
+        child=FlatListField(child=serializers.CharField(), allow_null=True),
         required=False,
         help_text="Merged per kind; a kind set to null goes back to `default_channels`.",
     )
@@ -75,6 +76,18 @@ class MeUpdateSerializer(serializers.Serializer):
                 code="read_only",
             )
         return attrs
+
+
+# What a list of strings' items can say, reported on the list (FlatListField/FlatDictField).
+LIST_CODES = [
+    "invalid",
+    "null",
+    "blank",
+    "not_a_list",
+    "not_a_dict",
+    "null_characters_not_allowed",
+    "surrogate_characters_not_allowed",
+]
 
 
 def me_data(user: User) -> dict:
@@ -104,8 +117,8 @@ def me_data(user: User) -> dict:
 
 
 @extend_validation_errors(["read_only"], field_name="non_field_errors", methods=["patch"])
-@extend_validation_errors(["invalid"], field_name="channels", methods=["patch"])
-@extend_validation_errors(["invalid"], field_name="default_channels", methods=["patch"])
+@extend_validation_errors(LIST_CODES, field_name="channels", methods=["patch"])
+@extend_validation_errors(LIST_CODES, field_name="default_channels", methods=["patch"])
 @extend_validation_errors(["incomplete"], field_name="quiet_hours_start", methods=["patch"])
 @extend_validation_errors(
     ["incomplete", "empty_window"], field_name="quiet_hours_end", methods=["patch"]

@@ -147,6 +147,12 @@ def test_patch_me_edits_the_callers_notification_settings(lead, validated_api) -
         ),
         ({"language": "fr"}, [("language", "invalid_choice")]),
         ({"display_name": "x"}, [("non_field_errors", "read_only")]),
+        # item errors are named on the field itself, as the schema says (make fuzz found
+        # `default_channels.0` and `channels.urge.0`, which no schema entry matches)
+        ({"default_channels": [None]}, [("default_channels", "null")]),
+        ({"default_channels": "push"}, [("default_channels", "not_a_list")]),
+        ({"channels": {"urge": [None, {"a": 1}]}}, [("channels", "null"), ("channels", "invalid")]),
+        ({"channels": ["push"]}, [("channels", "not_a_dict")]),
     ],
 )
 def test_bad_settings_are_400_naming_the_field(lead, validated_api, body, expected) -> None:

@@ -120,3 +120,18 @@ def test_automatic_notice_for_a_late_deadline_only(world: World, clock) -> None:
             milestones__due_date__lt=D(2025, 6, 10), milestones__completed_at=None
         ).values_list("pk", flat=True)
     )
+
+
+def test_bad_evidence_ids_in_an_answer_are_named_on_the_field(world: World, validated_api) -> None:
+    """make fuzz found `attachments.0` in the answer's 400, which no schema entry matches:
+    item errors are named on `attachments` itself, as on progress reports."""
+    notice = issue(world)
+    response = validated_api(world.lead_lead).post(
+        f"/api/v1/supervision/notices/{notice.pk}/answer/",
+        {"text": "", "attachments": [0, 2**63]},
+        format="json",
+    )
+    assert response.status_code == 400
+    errors = [(e["attr"], e["code"]) for e in response.json()["errors"]]
+    assert errors == [("text", "blank"), ("attachments", "min_value"), ("attachments", "max_value")]
+    assert SupervisionNotice.objects.get(pk=notice.pk).status == OPEN

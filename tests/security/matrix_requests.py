@@ -19,8 +19,8 @@ from rest_framework.test import APIClient
 
 from plantracker.api.tokens import SESSION_CLAIM, SessionRefreshToken
 from tasks_app.models import PlanDraft, User
-from tasks_app.workflow.file_links import FILE, link_token
 from tasks_app.push.devices import device_register
+from tasks_app.workflow.file_links import FILE, link_token
 from tests.api.tasks_support import World
 from tests.conftest import PASSWORD
 from tests.security.matrix import Row
