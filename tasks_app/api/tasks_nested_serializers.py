@@ -43,6 +43,7 @@ class ProgressReportSerializer(serializers.ModelSerializer):
     key_result_values = ReportValueSerializer(source="values", many=True, read_only=True)
     attachments = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     moves_task = serializers.BooleanField(read_only=True)
+    drafted_by = NullableUserField(help_text="The staff member whose draft this report is.")
 
     class Meta:
         model = ProgressReport
@@ -55,6 +56,7 @@ class ProgressReportSerializer(serializers.ModelSerializer):
             "red_reason",
             "department",
             "author",
+            "drafted_by",
             "moves_task",
             "key_result_values",
             "attachments",
