@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from plantracker.errors import PermissionDenied, ValidationError
 from tasks_app.models import (
@@ -38,7 +38,9 @@ from tasks_app.workflow.services.task_writes import (
     today,
 )
 
-STAFF_WRITE_DRAFTS_MESSAGE = _lazy("联络员的进展请填写为报告草稿，由本部门负责人审核后报送。")
+STAFF_WRITE_DRAFTS_MESSAGE = gettext_lazy(
+    "联络员的进展请填写为报告草稿，由本部门负责人审核后报送。"
+)
 
 
 @dataclass(frozen=True)
