@@ -23,6 +23,7 @@ from tasks_app.models import (
     ProgressReportValue,
     SupervisionNotice,
 )
+from tasks_app.supervision.timeline import is_prominent
 
 
 class ReportValueSerializer(serializers.ModelSerializer):
@@ -114,6 +115,9 @@ class HistoryEventSerializer(serializers.ModelSerializer):
     action = serializers.ChoiceField(choices=HistoryAction.choices, read_only=True)
     from_value = serializers.JSONField(read_only=True)
     to_value = serializers.JSONField(read_only=True)
+    prominent = serializers.SerializerMethodField(
+        help_text="A leader instruction (领导批示) or its response: to show highlighted."
+    )
 
     class Meta:
         model = HistoryEvent
@@ -127,8 +131,12 @@ class HistoryEventSerializer(serializers.ModelSerializer):
             "from_value",
             "to_value",
             "reason",
+            "prominent",
         ]
         read_only_fields = fields
+
+    def get_prominent(self, event: HistoryEvent) -> bool:
+        return is_prominent(event.action)
 
 
 class ExtensionRequestSerializer(serializers.ModelSerializer):
