@@ -11,5 +11,5 @@ class IndicatorsAppConfig(AppConfig):
     def ready(self) -> None:
         # What tasks_app needs of indicators, registered with its registries (tasks_app
         # imports no other app): reminder items, the plan import's indicators, rollup counts.
-        from indicators_app import reminders, rollups  # noqa: F401
+        from indicators_app import demo, reminders, rollups  # noqa: F401
         from indicators_app.services import sync  # noqa: F401

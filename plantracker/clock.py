@@ -7,10 +7,16 @@ in progress on a date inside its year. Timestamps (created_at, history) stay rea
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.utils import timezone
+
+# seed_demo walks a plan through its months: within `pinned(day)`, today() is `day`.
+_pinned: contextvars.ContextVar[dt.date | None] = contextvars.ContextVar("pinned", default=None)
 
 
 def demo_today() -> dt.date | None:
@@ -20,4 +26,14 @@ def demo_today() -> dt.date | None:
 
 
 def today() -> dt.date:
-    return demo_today() or timezone.localdate()
+    return _pinned.get() or demo_today() or timezone.localdate()
+
+
+@contextlib.contextmanager
+def pinned(day: dt.date) -> Iterator[None]:
+    """today() is `day` inside the block (the demo seed's dates; never a request's)."""
+    token = _pinned.set(day)
+    try:
+        yield
+    finally:
+        _pinned.reset(token)

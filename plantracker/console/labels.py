@@ -28,6 +28,15 @@ HISTORY_ACTIONS = {
     "imported": _("导入计划"),
     "carried_over": _("结转至下一年度"),
     "carried_from": _("由上一年度结转"),
+    "supervision_notice": _("督办单"),
+    "notice_answer": _("督办单反馈"),
+    "notice_accept": _("督办单办结"),
+    "notice_send_back": _("督办单退回重办"),
+    "extension_withdraw": _("延期申请撤回"),
+    "leader_instruction": _("领导批示"),
+    "instruction_response": _("批示办理回复"),
+    "report_draft_submit": _("报送联络员草稿"),
+    "claim_no_evidence": _("无佐证材料说明"),
 }
 
 

@@ -19,6 +19,7 @@ from tasks_app.models import (
     Department,
     ExtensionRequest,
     HistoryEvent,
+    LeaderInstruction,
     Milestone,
     Plan,
     ProgressReport,
@@ -31,6 +32,7 @@ from tasks_app.models import (
     User,
 )
 from tasks_app.rollups.selectors import rollup_rows_visible, rollups_list
+from tasks_app.supervision.timeline import task_instructions
 from tasks_app.workflow.flags import RED, YELLOW
 from tasks_app.workflow.selectors import (
     overdue_items,
@@ -151,6 +153,7 @@ class TaskPage:
     history: list[HistoryEvent]
     extensions: list[ExtensionRequest]
     notices: list[SupervisionNotice]
+    instructions: list[LeaderInstruction]
 
 
 def task_page(*, user: User, task_id: int, today: dt.date) -> TaskPage:
@@ -165,6 +168,7 @@ def task_page(*, user: User, task_id: int, today: dt.date) -> TaskPage:
         history=list(task_history(task).order_by("-at", "-id")),
         extensions=list(task_extension_requests(task)),
         notices=list(notices),
+        instructions=list(task_instructions(task)),
     )
 
 

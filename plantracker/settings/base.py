@@ -227,6 +227,7 @@ SPECTACULAR_SETTINGS = {
         "SignedLinkErrorCodeEnum": "tasks_app.api.file_views.LINK_ERROR_CODES",
         "NotificationChannelEnum": "tasks_app.api.enums.NotificationChannel",
         "PushPlatformEnum": "tasks_app.api.enums.PushPlatform",
+        "ReportDraftStatusEnum": "tasks_app.models.ReportDraft.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
@@ -361,6 +362,11 @@ PLANTRACKER = {
     ),
     # A 督办单 must be answered within this many working days of issue (or send-back).
     "NOTICE_RESPONSE_WORKING_DAYS": env.int("PLANTRACKER_NOTICE_RESPONSE_WORKING_DAYS", default=5),
+    # A completion claim (申请销号) needs progress 100 and evidence (an attachment, or a
+    # stated reason why there is none). The product rule; off only for legacy imports.
+    "COMPLETION_REQUIRES_EVIDENCE": env.bool(
+        "PLANTRACKER_COMPLETION_REQUIRES_EVIDENCE", default=True
+    ),
     # A leader instruction (领导批示) must be answered within this many working days.
     "INSTRUCTION_RESPONSE_WORKING_DAYS": env.int(
         "PLANTRACKER_INSTRUCTION_RESPONSE_WORKING_DAYS", default=5

@@ -19,6 +19,7 @@ class HistoryAction(models.TextChoices):
     # transitions (tasks_app.workflow.rules.TRANSITION_ACTIONS)
     START = "start"
     SUBMIT = "submit"
+    CLAIM_NO_EVIDENCE = "claim_no_evidence"  # the claim's stated reason for no evidence
     APPROVE = "approve"
     RETURN = "return"
     SUSPEND = "suspend"
@@ -28,6 +29,7 @@ class HistoryAction(models.TextChoices):
     UPDATE = "update"
     REPORT = "report"
     REPORT_PART = "report_part"
+    REPORT_DRAFT_SUBMIT = "report_draft_submit"  # a staff draft filed by the lead
     ATTACHMENT = "attachment"
     COMMENT = "comment"
     EXTENSION_REQUEST = "extension_request"

@@ -139,6 +139,12 @@ class TransitionSerializer(StrictSerializer):
         max_length=2000,
         help_text="Required for return, suspend and cancel.",
     )
+    no_evidence_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="submit: why the claim has no evidence attachment (else one is required).",
+    )
 
 
 class KeyResultValueInput(StrictSerializer):
@@ -212,7 +218,15 @@ SERVICE_ERRORS: dict[str, dict[str, list[str]]] = {
         **{key: [READ_ONLY] for key in READ_ONLY_TASK_FIELDS},
         **{key: ["invalid", "not_allowed_for_role"] for key in workflow.PATCH_FIELDS},
     },
-    "transition": {**STRICT_ERRORS, "comment": ["required"], "action": ["invalid_choice"]},
+    "transition": {
+        **STRICT_ERRORS,
+        "comment": ["required"],
+        "action": ["invalid_choice"],
+        # the completion claim's evidence rule (workflow.services.completion_claims)
+        "progress": ["incomplete"],
+        "evidence": ["required"],
+        "no_evidence_reason": ["max_length"],
+    },
     "progress_report": {
         **STRICT_ERRORS,
         **IDEMPOTENCY_ERRORS,

@@ -30,6 +30,7 @@ from tasks_app.models import (
     ProgressReportValue,
     SupervisionNotice,
 )
+from tasks_app.supervision.timeline import is_prominent
 
 
 class ReportValueSerializer(serializers.ModelSerializer):
@@ -53,6 +54,7 @@ class ProgressReportSerializer(serializers.ModelSerializer):
         help_text="The attachments embedded, with their links (same order as `attachments`)."
     )
     moves_task = serializers.BooleanField(read_only=True)
+    drafted_by = NullableUserField(help_text="The staff member whose draft this report is.")
 
     class Meta:
         model = ProgressReport
@@ -65,6 +67,7 @@ class ProgressReportSerializer(serializers.ModelSerializer):
             "red_reason",
             "department",
             "author",
+            "drafted_by",
             "moves_task",
             "key_result_values",
             "attachments",
@@ -147,6 +150,9 @@ class HistoryEventSerializer(serializers.ModelSerializer):
     action = serializers.ChoiceField(choices=HistoryAction.choices, read_only=True)
     from_value = serializers.JSONField(read_only=True)
     to_value = serializers.JSONField(read_only=True)
+    prominent = serializers.SerializerMethodField(
+        help_text="A leader instruction (领导批示) or its response: to show highlighted."
+    )
 
     class Meta:
         model = HistoryEvent
@@ -160,8 +166,12 @@ class HistoryEventSerializer(serializers.ModelSerializer):
             "from_value",
             "to_value",
             "reason",
+            "prominent",
         ]
         read_only_fields = fields
+
+    def get_prominent(self, event: HistoryEvent) -> bool:
+        return is_prominent(event.action)
 
 
 class ExtensionRequestSerializer(serializers.ModelSerializer):

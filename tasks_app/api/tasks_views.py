@@ -178,6 +178,7 @@ class TaskTransitionView(APIView):
             action=data.validated_data["action"],
             reason=data.validated_data.get("comment", ""),
             if_match=write_precondition(request),
+            no_evidence_reason=data.validated_data.get("no_evidence_reason", ""),
         )
         return task_response(request, task.pk)
 

@@ -4,6 +4,7 @@ from django.urls import path
 
 from tasks_app.api import instructions_views as instructions
 from tasks_app.api import notices_views as notices
+from tasks_app.api import report_drafts_views as drafts
 from tasks_app.api import tasks_extension_views as ext
 from tasks_app.api import tasks_nested_views as nested
 from tasks_app.api import tasks_views as tasks
@@ -21,6 +22,16 @@ urlpatterns = [
         "tasks/<int:pk>/progress-reports/",
         nested.ProgressReportListView.as_view(),
         name="task-progress-reports",
+    ),
+    path(
+        "tasks/<int:pk>/progress-reports/drafts/",
+        drafts.ReportDraftListView.as_view(),
+        name="task-report-drafts",
+    ),
+    path(
+        "tasks/<int:pk>/progress-reports/drafts/<int:did>/submit/",
+        drafts.ReportDraftSubmitView.as_view(),
+        name="task-report-draft-submit",
     ),
     path("tasks/<int:pk>/comments/", nested.CommentListView.as_view(), name="task-comments"),
     path(

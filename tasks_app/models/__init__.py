@@ -25,6 +25,7 @@ from .reminders import (
     ReminderLevel,
     ReminderRun,
 )
+from .report_drafts import ReportDraft
 from .rollups import Rollup, RollupJob, RollupLevel, RollupRow
 from .workflow import (
     Attachment,
@@ -70,6 +71,7 @@ __all__ = [
     "ReminderEscalation",
     "ReminderLevel",
     "ReminderRun",
+    "ReportDraft",
     "Role",
     "Rollup",
     "RollupJob",

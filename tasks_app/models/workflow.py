@@ -42,6 +42,10 @@ class ProgressReport(models.Model):
     percent = models.PositiveSmallIntegerField(_("进度(%)"))
     narrative = models.TextField(_("进展情况"), max_length=5000)
     red_reason = models.TextField(_("滞后原因"), blank=True, max_length=2000)
+    # the staff member whose draft this report was submitted from (author: who submitted)
+    drafted_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
 

@@ -29,7 +29,9 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Avg, Count, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from plantracker import clock
 from tasks_app.models import (
     ExtensionRequest,
     Milestone,
@@ -79,7 +81,13 @@ class Scope:
     def as_of_end(self) -> dt.datetime:
         """The first instant after `as_of` in the district's time zone."""
         after = self.as_of + dt.timedelta(days=1)
-        return dt.datetime.combine(after, dt.time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+        end = dt.datetime.combine(after, dt.time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+        if self.as_of >= clock.today():
+            # The running quarter: nothing after now has happened yet, so `now` changes
+            # nothing in production; under the demo clock (PLANTRACKER_TODAY) the real
+            # timestamps of the demo's activity lie after the demo date, and they count.
+            return max(end, timezone.now())
+        return end
 
 
 def grouped(queryset: QuerySet, field: str | None, aggregates: dict[str, Any]) -> Table:

@@ -103,6 +103,7 @@ class Capability(StrEnum):
     EDIT_DUE_DATE = "edit_due_date"  # PATCH due_date
     REPORT_PROGRESS = "report_progress"  # a report that moves task.progress and actuals
     REPORT_PART = "report_part"  # a co-department report: recorded, moves nothing
+    DRAFT_REPORT = "draft_report"  # a draft only the department sees; its lead submits it
     COMMENT = "comment"
     UPLOAD = "upload"
     REQUEST_EXTENSION = "request_extension"
@@ -117,8 +118,10 @@ CAPABILITIES: dict[Capability, frozenset[Relation]] = {
     C.VIEW: frozenset(Relation),
     C.EDIT_ASSIGNMENT: frozenset({R.SUPERVISOR, R.LEAD_DEPT_LEAD}),
     C.EDIT_DUE_DATE: frozenset({R.SUPERVISOR}),
-    C.REPORT_PROGRESS: LEAD_DEPARTMENT,
-    C.REPORT_PART: CO_DEPARTMENT,
+    # Staff (联络员) write drafts; a report takes effect when the department's lead files it.
+    C.REPORT_PROGRESS: frozenset({R.LEAD_DEPT_LEAD}),
+    C.REPORT_PART: frozenset({R.CO_DEPT_LEAD}),
+    C.DRAFT_REPORT: ANY_DEPARTMENT,
     C.COMMENT: frozenset({R.SUPERVISOR}) | ANY_DEPARTMENT,
     C.UPLOAD: ANY_DEPARTMENT,
     C.REQUEST_EXTENSION: frozenset({R.LEAD_DEPT_LEAD}),
@@ -143,6 +146,7 @@ CLOSED_TASK_REFUSES = frozenset(
         C.EDIT_DUE_DATE,
         C.REPORT_PROGRESS,
         C.REPORT_PART,
+        C.DRAFT_REPORT,
         C.REQUEST_EXTENSION,
         C.URGE,
         C.ADD_MILESTONE,
@@ -155,6 +159,7 @@ CAPABILITY_DENIED_MESSAGES = {
     C.EDIT_DUE_DATE: _("只有督查室可以修改完成时限。"),
     C.REPORT_PROGRESS: _("您无权填报该任务的进展。"),
     C.REPORT_PART: _("您无权填报该任务的进展。"),
+    C.DRAFT_REPORT: _("只有牵头或配合部门的人员可以填写报告草稿。"),
     C.COMMENT: _("您无权评论该任务。"),
     C.UPLOAD: _("您无权上传该任务的佐证材料。"),
     C.REQUEST_EXTENSION: _("只有牵头部门负责人可以申请延期。"),

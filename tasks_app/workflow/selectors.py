@@ -190,7 +190,7 @@ def task_progress_reports(task: Task) -> QuerySet[ProgressReport]:
     return (
         ProgressReport.objects.filter(task=task)
         .annotate(moves_task=moves_task)
-        .select_related("author", "department")
+        .select_related("author", "department", "drafted_by")
         .prefetch_related(
             Prefetch("values", queryset=ProgressReportValue.objects.order_by("key_result_id")),
             Prefetch("attachments", queryset=Attachment.objects.order_by("id")),

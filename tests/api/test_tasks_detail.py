@@ -48,7 +48,9 @@ def test_detail_names_what_the_caller_may_do(world: World, validated_api) -> Non
     assert "request_extension" in lead["capabilities"]
     staff = validated_api(world.lead_staff).get(world.url()).json()
     assert staff["allowed_actions"] == []
-    assert "report_progress" in staff["capabilities"]
+    # staff write drafts; the department's lead files reports
+    assert "draft_report" in staff["capabilities"]
+    assert "report_progress" not in staff["capabilities"]
     assert validated_api(world.leader).get(world.url()).json()["capabilities"] == ["view"]
 
 

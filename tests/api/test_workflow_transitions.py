@@ -18,6 +18,7 @@ from tasks_app.workflow import rules as workflow
 from tasks_app.workflow.services import task_update as task_update_module
 from tasks_app.workflow.services.task_update import task_update
 from tests.api.tasks_support import World, is_task_tag
+from tests.claims import claim_ready
 
 S = TaskStatus
 
@@ -35,6 +36,7 @@ def state(task: Task) -> tuple:
 def test_claim_return_claim_approve(world: World, validated_api) -> None:
     lead, supervisor = validated_api(world.lead_lead), validated_api(world.supervisor)
     assert move(lead, world, "start").json()["status"] == S.IN_PROGRESS
+    claim_ready(world.task, world.lead_lead)
     claimed = move(lead, world, "submit")
     assert claimed.status_code == 200 and claimed.json()["status"] == S.PENDING_REVIEW
     assert claimed.json()["allowed_actions"] == []
@@ -45,7 +47,7 @@ def test_claim_return_claim_approve(world: World, validated_api) -> None:
     assert approved.status_code == 200
     body = approved.json()
     assert (body["status"], body["progress"], body["flag"]) == (S.COMPLETED, 100, "green")
-    assert body["completed_at"] and is_task_tag(approved["ETag"], world.task.pk, 6, "20250610")
+    assert body["completed_at"] and is_task_tag(approved["ETag"], world.task.pk, 7, "20250610")
     assert Milestone.objects.get(task=world.task, is_final=True).completed_at is not None
     steps = list(
         HistoryEvent.objects.filter(task=world.task, field="status")
@@ -81,6 +83,7 @@ def test_every_action_for_every_role(world: World, validated_api) -> None:
         "co_lead": workflow.Relation.CO_DEPT_LEAD,
         "co_staff": workflow.Relation.CO_DEPT_STAFF,
     }
+    claim_ready(world.task, world.lead_lead)  # a claim may then be made from any status
     for action, transition in workflow.TRANSITIONS.items():
         source = sorted(transition.sources)[0]
         for who, user in world.everyone.items():
@@ -97,6 +100,7 @@ def test_every_action_for_every_role(world: World, validated_api) -> None:
 
 def test_staff_may_not_claim_and_a_lead_may_not_approve(world: World, validated_api) -> None:
     Task.objects.filter(pk=world.task.pk).update(status=S.IN_PROGRESS)
+    claim_ready(world.task, world.lead_lead)
     staff = move(validated_api(world.lead_staff), world, "submit")
     assert staff.status_code == 403
     assert staff.json()["errors"][0]["code"] == "permission_denied"
@@ -112,6 +116,7 @@ def test_a_supervisor_who_claimed_may_not_approve_the_claim(world: World, valida
     )
     client = validated_api(world.supervisor)
     move(client, world, "start")
+    claim_ready(world.task, world.lead_lead)
     move(client, world, "submit")
     assert move(client, world, "approve").status_code == 403
     assert move(validated_api(world.lead_lead), world, "approve").status_code == 403
@@ -155,6 +160,7 @@ def test_stale_if_match_is_412_and_nothing_changes(world: World, validated_api) 
     lead = validated_api(world.lead_lead)
     tag = lead.get(world.url())["ETag"]
     assert move(lead, world, "start", HTTP_IF_MATCH=tag).status_code == 200
+    claim_ready(world.task, world.lead_lead)
     before = state(world.task)
     stale = move(lead, world, "submit", HTTP_IF_MATCH=tag)
     assert stale.status_code == 412 and stale.json()["errors"][0]["code"] == "stale"

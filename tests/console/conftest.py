@@ -35,6 +35,7 @@ from tasks_app.workflow.services.milestones import milestone_complete
 from tasks_app.workflow.services.progress_reports import KeyResultValue, progress_report_create
 from tasks_app.workflow.services.task_transition import task_transition
 from tasks_app.workflow.services.task_update import task_update
+from tests.claims import claim
 from tests.conftest import PASSWORD, new_member, new_supervisor
 from tests.plan_snapshot import PlanSnapshot, import_seed_plan
 
@@ -160,8 +161,9 @@ def build_world(plan: Plan) -> ConsoleWorld:
     others = list(Task.objects.filter(lead_department=dept_a).exclude(pk=task.pk)[:3])
     for other in others[:2]:
         _work_on(other, lead_a, percent=45)
-    for action, actor in (("start", lead_a), ("submit", lead_a), ("approve", supervisor)):
-        task_transition(task=Task.objects.get(pk=others[2].pk), actor=actor, action=action)
+    task_transition(task=Task.objects.get(pk=others[2].pk), actor=lead_a, action="start")
+    claim(Task.objects.get(pk=others[2].pk), lead_a)
+    task_transition(task=Task.objects.get(pk=others[2].pk), actor=supervisor, action="approve")
     q2 = Milestone.objects.filter(task=task, is_final=False, completed_at__isnull=True)
     extension = extension_request_create(
         task=Task.objects.get(pk=task.pk),

@@ -26,7 +26,8 @@ pytestmark = pytest.mark.django_db
 
 # Upper bounds, so a page that grows a query per row cannot hide behind a big constant.
 # Every page reads the plans of the viewer's plan picker (one query, plantracker.console.plans).
-MAX_QUERIES = {"board": 10, "task": 14, "quarter": 13, "indicators": 11, "department": 7}
+# task: +1 for the leader instructions block (领导批示)
+MAX_QUERIES = {"board": 10, "task": 15, "quarter": 13, "indicators": 11, "department": 7}
 
 
 def count_queries(client: Client, url: str) -> int:

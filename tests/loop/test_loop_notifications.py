@@ -16,6 +16,7 @@ from tasks_app.workflow.services.extensions import (
 )
 from tasks_app.workflow.services.task_transition import task_transition
 from tests.api.tasks_support import World
+from tests.claims import claim_ready
 from tests.loop.conftest import SITE
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -36,6 +37,7 @@ def moved_owner(world: World, make_member) -> User:
 
 def claim(world: World) -> None:
     task_transition(task=world.task, actor=world.lead_lead, action="start")
+    claim_ready(world.task, world.lead_lead)
     task_transition(task=world.task, actor=world.lead_lead, action="submit")
 
 

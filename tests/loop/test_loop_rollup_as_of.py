@@ -16,6 +16,7 @@ from tasks_app.workflow.services.extensions import (
 from tasks_app.workflow.services.progress_reports import progress_report_create
 from tasks_app.workflow.services.task_transition import task_transition
 from tests.api.tasks_support import World
+from tests.claims import claim_ready
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -51,6 +52,7 @@ def test_a_late_build_equals_the_one_on_the_last_day(world: World, clock) -> Non
     progress_report_create(
         task=world.task, actor=lead, percent=100, narrative="已完工", red_reason="节点待确认"
     )
+    claim_ready(world.task, lead)
     task_transition(task=world.task, actor=lead, action="submit")
     task_transition(task=world.task, actor=supervisor, action="approve")
     world.task.refresh_from_db()

@@ -70,6 +70,7 @@ def api_ids(ctx: Context, route: str, variant: str = "") -> dict[str, int | str]
         "mid": o.open_milestone.pk,
         "oid": o.observation.pk,
         "token": link_token(attachment_id=o.attachment.pk, kind=FILE),
+        "did": o.report_draft.pk,
     }
     # the caller's own push device and login session (made inside the cell's transaction)
     if "<str:key>" in route:
@@ -154,6 +155,12 @@ def _api_body(ctx: Context, row: Row) -> dict[str, Any] | None:
             "narrative": "按计划推进",
             "red_reason": "前期手续办理滞后",
         },
+        ("tasks/<int:pk>/progress-reports/drafts/", ""): lambda: {
+            "percent": 40,
+            "narrative": "联络员草稿",
+            "red_reason": "前期手续办理滞后",
+        },
+        ("tasks/<int:pk>/progress-reports/drafts/<int:did>/submit/", ""): lambda: {},
         ("tasks/<int:pk>/comments/", ""): lambda: {"body": "矩阵测试意见"},
         ("tasks/<int:pk>/attachments/", ""): lambda: {
             "file": SimpleUploadedFile("证据.png", png_bytes(), content_type="image/png")

@@ -25,6 +25,7 @@ from tasks_app.models import (
     LeaderInstruction,
     Milestone,
     Notification,
+    ReportDraft,
     Rollup,
     RollupJob,
     SupervisionNotice,
@@ -37,6 +38,7 @@ from tasks_app.supervision.notices import notice_answer
 from tasks_app.supervision.urge import task_urge
 from tasks_app.workflow.services.attachments import attachment_create
 from tasks_app.workflow.services.extensions import extension_request_create
+from tasks_app.workflow.services.report_drafts import report_draft_create
 from tests.api.tasks_support import World
 
 # The indicator the lead department answers for in these tests (a rate, quarterly figures),
@@ -76,6 +78,7 @@ class Objects:
     open_notice: SupervisionNotice  # 督办单 on the task, to answer
     answered_notice: SupervisionNotice  # on a second task of both departments, to review
     instruction: LeaderInstruction  # 领导批示 on the task, to answer
+    report_draft: ReportDraft  # the lead department's staff's draft, to submit
 
 
 def _open_milestones(task: Task) -> list[Milestone]:
@@ -139,7 +142,11 @@ def seed(world: World) -> Objects:
     answered = task_urge(task=second, actor=world.supervisor, comment="请反馈", notice=True)
     answered = notice_answer(notice=answered, actor=world.lead_lead, text="已整改")
     instruction = instruction_create(task=task, actor=world.leader, text="请加快推进")
+    report_draft = report_draft_create(
+        task=task, actor=world.lead_staff, percent=40, narrative="草稿", red_reason="滞后"
+    )
     return Objects(
+        report_draft=report_draft,
         open_notice=open_notice,
         answered_notice=answered,
         instruction=instruction,

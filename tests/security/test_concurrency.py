@@ -96,7 +96,7 @@ def test_twenty_transitions_with_one_if_match_one_wins(world: World, live_server
 def test_one_idempotency_key_from_ten_threads_makes_one_row(
     world: World, live_server, resource: str, body: dict, model: type
 ) -> None:
-    staff = Api(live_server.url, world.lead_staff)
+    staff = Api(live_server.url, world.lead_lead)  # staff file drafts, not reports
     path = f"/api/v1/tasks/{world.task.pk}/{resource}"
     key = {"Idempotency-Key": f"retry-{resource}"}
     answers = all_at_once(
@@ -127,10 +127,12 @@ def _pending_review_copies(world: World, n: int) -> list[Task]:
             start_date=template.start_date,
             due_date=template.due_date,
             original_due_date=template.original_due_date,
-            progress=30,
+            progress=100,  # a completion claim needs 100 (and evidence, or a reason)
         )
-        for action in ("start", "submit"):
-            task_transition(task=copy, actor=world.lead_lead, action=action)
+        task_transition(task=copy, actor=world.lead_lead, action="start")
+        task_transition(
+            task=copy, actor=world.lead_lead, action="submit", no_evidence_reason="会议类任务"
+        )
         tasks.append(Task.objects.get(pk=copy.pk))
     return tasks
 

@@ -26,6 +26,7 @@ from tasks_app.models import (
     HistoryEvent,
     Milestone,
     ProgressReport,
+    ReportDraft,
     RollupJob,
     SupervisionNotice,
     Task,
@@ -198,7 +199,7 @@ def _creations(world: World, objects: Objects) -> list[tuple[str, User, str, dic
         ),
         (
             "progress report",
-            world.co_staff,
+            world.co_lead,
             task_url("progress-reports/"),
             {"percent": 60, "narrative": "进展", "red_reason": "滞后原因"},
             {
@@ -208,6 +209,20 @@ def _creations(world: World, objects: Objects) -> list[tuple[str, User, str, dic
                 "task": objects.hidden_task.pk,
             },
             ProgressReport.objects.all(),
+        ),
+        (
+            "report draft",
+            world.lead_staff,
+            task_url("progress-reports/drafts/"),
+            {"percent": 60, "narrative": "草稿", "red_reason": "滞后原因"},
+            {
+                "department": world.co_dept.pk,
+                "author": world.lead_lead.pk,
+                "status": "submitted",
+                "report": 1,
+                "task": objects.hidden_task.pk,
+            },
+            ReportDraft.objects.all(),
         ),
         (
             "extension request",

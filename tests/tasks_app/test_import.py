@@ -212,7 +212,7 @@ def test_dry_run_prints_tree_and_writes_nothing(db) -> None:
 
 
 def test_seed_demo_accounts(plan: Plan) -> None:
-    call_command("seed_demo", "--password", "pw-12345-long", stdout=io.StringIO())
+    call_command("seed_demo", "--password", "pw-12345-long", "--no-activity", stdout=io.StringIO())
     from tasks_app.models import User
 
     lead = User.objects.get(username="lead.fgw")
@@ -221,5 +221,5 @@ def test_seed_demo_accounts(plan: Plan) -> None:
     assert User.objects.get(username="supervisor").district_role == "supervisor"
     assert User.objects.get(username="admin").is_superuser
     count = User.objects.count()
-    call_command("seed_demo", "--password", "pw-12345-long", stdout=io.StringIO())
+    call_command("seed_demo", "--password", "pw-12345-long", "--no-activity", stdout=io.StringIO())
     assert User.objects.count() == count == 3 + 2 * Department.objects.count()

@@ -21,6 +21,7 @@ from plantracker.errors import ApplicationError
 from tasks_app.models import Attachment, KeyResult, ProgressReport
 from tasks_app.org.visibility import tasks_visible_to
 from tasks_app.rollover.selectors import carry_links
+from tasks_app.supervision.timeline import is_prominent
 from tasks_app.workflow import rules as workflow
 from tasks_app.workflow import thumbnails
 from tasks_app.workflow.selectors import (
@@ -65,6 +66,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _annotate_reports(data.reports, key_results)
     for event in data.history:
         event.action_label = history_action_label(event.action)
+        event.prominent = is_prominent(event.action)
     context = {
         "title": f"{task.code} {task.title}",
         "task": task,
@@ -79,6 +81,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_decide": request.viewer.can_urge,
         "default_comment": DEFAULT_URGE_COMMENT,
         "image_types": thumbnails.IMAGE_TYPES,
+        "today": today,
     }
     return page(request, "console/task.html", context)
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from plantracker.errors import PermissionDenied, ValidationError
 from tasks_app.models import (
@@ -37,6 +38,10 @@ from tasks_app.workflow.services.task_writes import (
     today,
 )
 
+STAFF_WRITE_DRAFTS_MESSAGE = gettext_lazy(
+    "联络员的进展请填写为报告草稿，由本部门负责人审核后报送。"
+)
+
 
 @dataclass(frozen=True)
 class KeyResultValue:
@@ -49,6 +54,8 @@ def _reporting_department(actor: User, task: Task) -> tuple[Department, bool]:
     rels = workflow.relations(actor, task)
     moves = workflow.has_capability(rels, workflow.Capability.REPORT_PROGRESS)
     if not moves and not workflow.has_capability(rels, workflow.Capability.REPORT_PART):
+        if workflow.has_capability(rels, workflow.Capability.DRAFT_REPORT):
+            raise PermissionDenied(str(STAFF_WRITE_DRAFTS_MESSAGE))
         raise PermissionDenied(workflow.CAPABILITY_DENIED_MESSAGES[workflow.Capability.REPORT_PART])
     if task.status in workflow.CLOSED_STATUSES:
         raise TaskClosed()
@@ -166,8 +173,12 @@ def progress_report_create(
     values: Sequence[KeyResultValue] = (),
     attachment_ids: Sequence[int] = (),
     period: str | None = None,
+    drafted_by: User | None = None,
 ) -> ProgressReport:
-    """File a report for `period` (default: see report_cadence.default_report_period)."""
+    """File a report for `period` (default: see report_cadence.default_report_period).
+
+    `drafted_by`: the staff member whose draft the report was submitted from (the actor,
+    the department's lead, is its author)."""
     if not 0 <= percent <= 100:
         raise ValidationError({"percent": [_("进度须在0到100之间。")]}, code="out_of_range")
     locked = task_lock(task=task)
@@ -182,6 +193,7 @@ def progress_report_create(
         percent=percent,
         narrative=narrative,
         red_reason=(red_reason or "").strip(),
+        drafted_by=drafted_by,
     )
     ProgressReportValue.objects.bulk_create(
         [

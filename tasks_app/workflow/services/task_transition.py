@@ -8,6 +8,10 @@ from django.utils.translation import gettext as _
 from plantracker.errors import Conflict, PermissionDenied, ValidationError
 from tasks_app.models import HistoryEvent, Milestone, Task, TaskStatus, User
 from tasks_app.workflow import rules as workflow
+from tasks_app.workflow.services.completion_claims import (
+    completion_claim_check,
+    completion_claim_record,
+)
 from tasks_app.workflow.services.extensions import extensions_withdraw_pending
 from tasks_app.workflow.services.step_notices import transition_notify
 from tasks_app.workflow.services.task_writes import history_record, now, task_bump, task_lock
@@ -64,11 +68,18 @@ def _apply(task: Task, transition: workflow.Transition) -> list[str]:
 
 @transaction.atomic
 def task_transition(
-    *, task: Task, actor: User, action: str, reason: str = "", if_match: str | None = None
+    *,
+    task: Task,
+    actor: User,
+    action: str,
+    reason: str = "",
+    if_match: str | None = None,
+    no_evidence_reason: str = "",
 ) -> Task:
     """Take `action` on `task` as `actor`; one history row; the task's version bumps.
 
-    Raises ValidationError (unknown action, missing reason), PermissionDenied (role),
+    Raises ValidationError (unknown action, missing reason, a completion claim without
+    progress 100 or evidence: see completion_claims), PermissionDenied (role),
     TransitionNotAllowed (409, names the allowed actions) or PreconditionFailed (412).
     """
     transition = workflow.TRANSITIONS.get(action)
@@ -85,6 +96,9 @@ def task_transition(
         raise ValidationError(
             {"comment": [_("“%(action)s”需要填写原因。") % {"action": action}]}, code="required"
         )
+    no_evidence_reason = (no_evidence_reason or "").strip()
+    if action == workflow.Action.SUBMIT:
+        completion_claim_check(task=locked, no_evidence_reason=no_evidence_reason)
     before = locked.status
     task_bump(locked, _apply(locked, transition))
     history_record(
@@ -96,6 +110,8 @@ def task_transition(
         to_value=locked.status,
         reason=reason,
     )
+    if action == workflow.Action.SUBMIT:
+        completion_claim_record(task=locked, actor=actor, no_evidence_reason=no_evidence_reason)
     if locked.status in workflow.CLOSED_STATUSES:
         extensions_withdraw_pending(task=locked, actor=actor)
     transition_notify(task=locked, actor=actor, action=action, reason=reason)

@@ -1,0 +1,1 @@
+"""The living demo: plausible activity on the plan, created through the services."""
