@@ -14,6 +14,7 @@ from tasks_app.supervision.urge import task_urge
 from tasks_app.workflow.my_work import GROUPS, week_end
 from tasks_app.workflow.services.task_transition import task_transition
 from tests.api.tasks_support import World
+from tests.claims import claim
 from tests.openapi import queries_for
 
 URL = "/api/v1/me/work/"
@@ -66,7 +67,7 @@ def test_each_group_for_the_people_concerned(world: World, validated_api) -> Non
 
     # a claim sent back (退回) with its reason
     task_transition(task=task, actor=world.lead_lead, action="start")
-    task_transition(task=task, actor=world.lead_lead, action="submit")
+    claim(task, world.lead_lead)
     task_transition(task=task, actor=world.supervisor, action="return", reason="佐证材料不全")
     # a 督办单 to the lead department, and a leader's instruction
     notice = task_urge(task=task, actor=world.supervisor, comment="请说明进度", notice=True)

@@ -51,8 +51,8 @@ def a_busy_day(world: World) -> dict:
     picture = photo(world)
     report = progress_report_create(
         task=task,
-        actor=world.lead_staff,
-        percent=40,
+        actor=world.lead_lead,
+        percent=100,
         narrative="完成选址",
         attachment_ids=[picture.pk],
     )
@@ -89,7 +89,7 @@ def test_a_busy_task_in_one_call(world: World, validated_api) -> None:
     report = body["latest_report"]
     assert (report["id"], report["percent"], report["narrative"]) == (
         made["report"].pk,
-        40,
+        100,
         "完成选址",
     )
     assert report["attachments"] == [made["photo"].pk]
@@ -122,7 +122,7 @@ def test_the_detail_costs_the_same_queries_however_busy(world: World, validated_
         picture = photo(world, name=f"{n}.png")
         progress_report_create(
             task=world.task,
-            actor=world.lead_staff,
+            actor=world.lead_lead,
             percent=50 + n,
             narrative=f"第{n}次",
             attachment_ids=[picture.pk],
@@ -141,7 +141,7 @@ def test_the_tag_follows_what_is_embedded(world: World, validated_api) -> None:
     assert client.get(world.url(), HTTP_IF_NONE_MATCH=tag).status_code == 304
     # a co-department's report does not move the task's version, but the screen changed
     progress_report_create(
-        task=world.task, actor=world.co_staff, percent=10, narrative="配合", red_reason="待协调"
+        task=world.task, actor=world.co_lead, percent=10, narrative="配合", red_reason="待协调"
     )
     changed = client.get(world.url(), HTTP_IF_NONE_MATCH=tag)
     assert changed.status_code == 200
