@@ -3,6 +3,7 @@
 from .api_support import IdempotencyRecord, Tombstone
 from .org import Department, IssuingBody, Membership, Role, User, default_issuing_body_id
 from .plan import (
+    Acknowledgement,
     Chapter,
     KeyResult,
     Measure,
@@ -38,6 +39,7 @@ from .workflow import (
 )
 
 __all__ = [
+    "Acknowledgement",
     "Attachment",
     "Channel",
     "Chapter",
