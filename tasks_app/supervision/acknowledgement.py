@@ -75,7 +75,7 @@ def tasks_assign(*, tasks: QuerySet[Task], actor: User | None, reason: str = "")
 
 def task_reassigned(*, task: Task, actor: User, old_state: str | None) -> None:
     """The lead department of a locked task changed (task_update): 未签收 for the new one,
-    recorded and told to its leads. The caller saves the task."""
+    recorded. The caller saves the task, then calls task_reassigned_notify."""
     task.acknowledgement = Acknowledgement.PENDING
     task.assigned_at, task.acknowledged_at = now(), None
     history_record(
@@ -86,6 +86,11 @@ def task_reassigned(*, task: Task, actor: User, old_state: str | None) -> None:
         from_value=old_state,
         to_value=Acknowledgement.PENDING.value,
     )
+
+
+def task_reassigned_notify(*, task: Task, actor: User) -> None:
+    """Tell the new lead department's leads (once the task is saved: only people who see
+    the task are told)."""
     task_notify(
         task=task,
         kind="task_assigned",

@@ -10,7 +10,11 @@ from django.utils.translation import gettext as _
 
 from plantracker.errors import PermissionDenied, ValidationError
 from tasks_app.models import Department, Membership, Milestone, Task, User
-from tasks_app.supervision.acknowledgement import ACKNOWLEDGE_FIELDS, task_reassigned
+from tasks_app.supervision.acknowledgement import (
+    ACKNOWLEDGE_FIELDS,
+    task_reassigned,
+    task_reassigned_notify,
+)
 from tasks_app.workflow import rules as workflow
 from tasks_app.workflow.services.task_writes import (
     TaskClosed,
@@ -52,9 +56,10 @@ def _validate(task: Task, changes: dict[str, Any]) -> None:
         errors["owner"] = [_("责任人必须是牵头部门的成员。")]
     if "title" in changes and not str(changes["title"]).strip():
         errors["title"] = [_("标题不能为空。")]
-    co = changes.get("co_departments")
-    co = list(task.co_departments.all()) if co is None and "lead_department" in changes else co
-    co = co or []
+    co = changes.get("co_departments") or []
+    if "lead_department" in changes and "co_departments" not in changes:
+        if task.co_departments.filter(pk=lead.pk).exists():
+            errors["lead_department"] = [_("牵头部门不能是配合部门。")]
     if any(d.pk == lead.pk for d in co):
         errors["co_departments"] = [_("配合部门不能包含牵头部门。")]
     elif any(not d.is_active for d in co):
@@ -159,4 +164,6 @@ def task_update(
             changed.append("co_departments")
     if changed:
         task_bump(locked, [f for f in changed if f != "co_departments"])
+    if "lead_department" in changed:
+        task_reassigned_notify(task=locked, actor=actor)
     return locked
