@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,6 +25,7 @@ from plantracker.errors import Conflict, PermissionDenied, ValidationError
 from tasks_app.inbox.audience import supervisor_ids, task_department_ids
 from tasks_app.inbox.notify import task_notify, task_params
 from tasks_app.models import Acknowledgement, HistoryEvent, Membership, Task, User
+from tasks_app.models.plan import UNACKNOWLEDGED
 from tasks_app.workflow import rules as workflow
 from tasks_app.workflow.services.task_writes import (
     TaskClosed,
@@ -183,6 +184,15 @@ def task_return_assignment(
         actor=actor,
     )
     return locked
+
+
+def acknowledgement_counts(tasks: QuerySet[Task]) -> dict[str, int]:
+    """{"pending": 未签收, "returned": 退回待重新交办} among `tasks` (one aggregate query)."""
+    waiting = tasks.filter(acknowledgement__in=UNACKNOWLEDGED)
+    return waiting.aggregate(
+        pending=Count("pk", filter=Q(acknowledgement=Acknowledgement.PENDING)),
+        returned=Count("pk", filter=Q(acknowledgement=Acknowledgement.RETURNED)),
+    )
 
 
 def acknowledge_due_date(assigned_at: dt.datetime, working_days: int) -> dt.date:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client
 
 from tasks_app.models import HistoryEvent, Notification, ReminderDispatch, Task
 from tasks_app.reminders.run import reminders_run
@@ -166,3 +167,17 @@ def test_the_deadline_is_a_setting(world: World, clock, settings) -> None:
     reminders_run(today=dt.date(2025, 6, 12))
     key = f"acknowledgement:{world.task.pk}:2025-06-10"
     assert ReminderDispatch.objects.filter(item_key=key, recipient=world.lead_lead).exists()
+
+
+def test_the_board_counts_what_awaits_acknowledgement(world: World, validated_api) -> None:
+    client = Client()
+    client.force_login(world.supervisor)
+    page = client.get("/console/overdue/").content.decode()
+    assert '<strong id="total-unacknowledged">0</strong>' in page
+    assign(world)
+    second = Task.objects.filter(plan=world.plan).exclude(pk=world.task.pk).order_by("pk")[0]
+    assign(world, second)
+    give_back(validated_api, world, world.lead_lead)
+    page = client.get("/console/overdue/").content.decode()
+    assert '<strong id="total-unacknowledged">1</strong>' in page
+    assert '<strong id="total-returned">1</strong>' in page
