@@ -37,6 +37,7 @@ urlpatterns = [
     ),
     path("quarters/", quarter.quarter, name="quarter"),
     path("quarters/build/", quarter.quarter_build, name="quarter-build"),
+    path("quarters/<int:pk>/publish/", quarter.quarter_publish, name="quarter-publish"),
     path("indicators/", indicators.indicators, name="indicators"),
     path("departments/<int:pk>/", department.department, name="department"),
     path("rollover/", rollover.rollover, name="rollover"),

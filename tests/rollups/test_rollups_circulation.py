@@ -113,3 +113,25 @@ def test_the_console_quarter_page_follows_the_rule(rollup, mini, make_member, su
     rollup_publish(rollup=rollup, actor=supervisor)
     after = client.get(page).content.decode()
     assert "甲局" in after and "丙局" in after
+
+
+def test_the_office_publishes_from_the_console(rollup, mini, make_member, supervisor) -> None:
+    lead = make_member(mini.b, "dept_lead")
+    url = f"/console/quarters/{rollup.pk}/publish/"
+    as_lead = Client()
+    as_lead.force_login(lead)
+    assert (
+        'id="rollup-publish"'
+        not in as_lead.get(f"/console/quarters/?rollup={rollup.pk}").content.decode()
+    )
+    assert as_lead.post(url).status_code == 403
+    office = Client()
+    office.force_login(supervisor)
+    assert (
+        'id="rollup-publish"'
+        in office.get(f"/console/quarters/?rollup={rollup.pk}").content.decode()
+    )
+    done = office.post(url, follow=True)
+    assert done.status_code == 200 and 'id="rollup-publish"' not in done.content.decode()
+    rollup.refresh_from_db()
+    assert rollup.published_at is not None and rollup.published_by == supervisor
