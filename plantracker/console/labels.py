@@ -28,6 +28,9 @@ HISTORY_ACTIONS = {
     "imported": _("导入计划"),
     "carried_over": _("结转至下一年度"),
     "carried_from": _("由上一年度结转"),
+    "assign": _("交办"),
+    "acknowledge": _("签收"),
+    "return_assignment": _("退回交办"),
 }
 
 

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from plantracker.console.views import (
+    acknowledgement,
     auth,
     board,
     department,
@@ -25,6 +26,16 @@ urlpatterns = [
     path("notices/<int:pk>/decision/", notices.notice_decide, name="notice-decide"),
     path("tasks/<int:pk>/", task.task_detail, name="task"),
     path("tasks/<int:pk>/urge/", board.urge, name="urge"),
+    path(
+        "tasks/<int:pk>/acknowledge/",
+        acknowledgement.acknowledge,
+        name="task-acknowledge",
+    ),
+    path(
+        "tasks/<int:pk>/return-assignment/",
+        acknowledgement.return_assignment,
+        name="task-return-assignment",
+    ),
     path(
         "extension-requests/<int:pk>/decision/",
         task.extension_decide,

@@ -181,3 +181,25 @@ def test_the_board_counts_what_awaits_acknowledgement(world: World, validated_ap
     page = client.get("/console/overdue/").content.decode()
     assert '<strong id="total-unacknowledged">1</strong>' in page
     assert '<strong id="total-returned">1</strong>' in page
+
+
+def test_the_lead_acknowledges_or_returns_on_the_console_task_page(world: World) -> None:
+    assign(world)
+    page = f"/console/tasks/{world.task.pk}/"
+    co = Client()
+    co.force_login(world.co_lead)
+    seen = co.get(page).content.decode()
+    assert 'id="acknowledgement"' in seen and 'id="acknowledge-form"' not in seen
+    assert co.post(f"{page}acknowledge/").status_code == 302
+    world.task.refresh_from_db()
+    assert world.task.acknowledgement == "pending"  # refused by the service
+    lead = Client()
+    lead.force_login(world.lead_lead)
+    assert 'id="acknowledge-form"' in lead.get(page).content.decode()
+    lead.post(f"{page}return-assignment/", {"reason": ""})
+    world.task.refresh_from_db()
+    assert world.task.acknowledgement == "pending"  # a reason is required
+    done = lead.post(f"{page}acknowledge/", follow=True).content.decode()
+    world.task.refresh_from_db()
+    assert world.task.acknowledgement == "acknowledged"
+    assert 'id="acknowledgement"' not in done and "签收" in done  # the timeline names the step
