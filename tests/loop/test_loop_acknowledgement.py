@@ -203,3 +203,24 @@ def test_the_lead_acknowledges_or_returns_on_the_console_task_page(world: World)
     world.task.refresh_from_db()
     assert world.task.acknowledgement == "acknowledged"
     assert 'id="acknowledgement"' not in done and "签收" in done  # the timeline names the step
+
+
+def test_assigned_acknowledged_reported_claimed_approved(world: World, validated_api) -> None:
+    """The whole procedure for a plan task through the same endpoints: 交办 → 签收 → 进展
+    报告 → 申请销号 → 审核销号, every step in the history."""
+    assign(world)
+    lead = validated_api(world.lead_lead)
+    assert acknowledge(validated_api, world, world.lead_lead).status_code == 200
+    if world.task.status == "not_started":
+        started = lead.post(world.url("transitions/"), {"action": "start"}, format="json")
+        assert started.status_code == 200
+    report = {"percent": 100, "narrative": "已全部完成"}
+    assert lead.post(world.url("progress-reports/"), report, format="json").status_code == 201
+    claim = lead.post(world.url("transitions/"), {"action": "submit"}, format="json")
+    assert claim.status_code == 200, claim.json()
+    office = validated_api(world.supervisor)
+    done = office.post(world.url("transitions/"), {"action": "approve"}, format="json")
+    assert done.status_code == 200 and done.json()["status"] == "completed"
+    actions = list(HistoryEvent.objects.filter(task=world.task).values_list("action", flat=True))
+    steps = ["assign", "acknowledge", "report", "submit", "approve"]
+    assert [a for a in actions if a in steps] == steps
