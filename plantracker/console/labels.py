@@ -37,6 +37,9 @@ HISTORY_ACTIONS = {
     "instruction_response": _("批示办理回复"),
     "report_draft_submit": _("报送联络员草稿"),
     "claim_no_evidence": _("无佐证材料说明"),
+    "assign": _("交办"),
+    "acknowledge": _("签收"),
+    "return_assignment": _("退回交办"),
 }
 
 

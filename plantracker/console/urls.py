@@ -3,6 +3,7 @@
 from django.urls import path
 
 from plantracker.console.views import (
+    acknowledgement,
     auth,
     board,
     department,
@@ -26,6 +27,16 @@ urlpatterns = [
     path("tasks/<int:pk>/", task.task_detail, name="task"),
     path("tasks/<int:pk>/urge/", board.urge, name="urge"),
     path(
+        "tasks/<int:pk>/acknowledge/",
+        acknowledgement.acknowledge,
+        name="task-acknowledge",
+    ),
+    path(
+        "tasks/<int:pk>/return-assignment/",
+        acknowledgement.return_assignment,
+        name="task-return-assignment",
+    ),
+    path(
         "extension-requests/<int:pk>/decision/",
         task.extension_decide,
         name="extension-decide",
@@ -37,6 +48,7 @@ urlpatterns = [
     ),
     path("quarters/", quarter.quarter, name="quarter"),
     path("quarters/build/", quarter.quarter_build, name="quarter-build"),
+    path("quarters/<int:pk>/publish/", quarter.quarter_publish, name="quarter-publish"),
     path("indicators/", indicators.indicators, name="indicators"),
     path("departments/<int:pk>/", department.department, name="department"),
     path("rollover/", rollover.rollover, name="rollover"),

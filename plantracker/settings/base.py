@@ -216,6 +216,7 @@ SPECTACULAR_SETTINGS = {
         },
         "ErrorCode401Enum": "plantracker.api.schema.ErrorCode401Enum",
         "TaskStatusEnum": "tasks_app.models.TaskStatus",
+        "AcknowledgementEnum": "tasks_app.models.Acknowledgement",
         "DepartmentKindEnum": "tasks_app.models.Department.Kind",
         "PlanKindEnum": "tasks_app.models.PlanKind",
         "PlanStatusEnum": "tasks_app.models.PlanStatus",
@@ -370,6 +371,11 @@ PLANTRACKER = {
     # A leader instruction (领导批示) must be answered within this many working days.
     "INSTRUCTION_RESPONSE_WORKING_DAYS": env.int(
         "PLANTRACKER_INSTRUCTION_RESPONSE_WORKING_DAYS", default=5
+    ),
+    # 签收: a task assigned (交办) and not acknowledged within this many working days is a
+    # reminder item (docs/supervision-procedure.md).
+    "ACKNOWLEDGE_WITHIN_WORKING_DAYS": env.int(
+        "PLANTRACKER_ACKNOWLEDGE_WITHIN_WORKING_DAYS", default=3
     ),
 }
 

@@ -48,6 +48,10 @@ class HistoryAction(models.TextChoices):
     # leader instructions (领导批示)
     LEADER_INSTRUCTION = "leader_instruction"
     INSTRUCTION_RESPONSE = "instruction_response"
+    # 交办 / 签收 / 退回 (tasks_app.supervision.acknowledgement)
+    ASSIGN = "assign"
+    ACKNOWLEDGE = "acknowledge"
+    RETURN_ASSIGNMENT = "return_assignment"
     # the plan import
     IMPORTED = "imported"
     IMPORT_UPDATE = "import_update"
@@ -90,6 +94,8 @@ class NotificationKind(models.TextChoices):
     LEADER_INSTRUCTION = "leader_instruction"
     INSTRUCTION_ANSWERED = "instruction_answered"
     PLAN_ASSIGNED = "plan_assigned"  # 交办: a published plan's tasks for a department
+    TASK_ASSIGNED = "task_assigned"  # 交办 of one task to a new lead department
+    ASSIGNMENT_RETURNED = "assignment_returned"  # 退回: to the supervision office
 
 
 # The external channels a notification goes out on (the inbox is always on).

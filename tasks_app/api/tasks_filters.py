@@ -7,7 +7,7 @@ never on rows loaded into Python. Dates are inclusive.
 from __future__ import annotations
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from tasks_app.api.plan_filters import PLAN_HELP, DefaultPlanFilterMixin
 from tasks_app.models import ExtensionRequest, Task, TaskStatus
+from tasks_app.models.plan import UNACKNOWLEDGED
 from tasks_app.workflow.cadence import REPORT_STATUSES
 from tasks_app.workflow.flags import FLAGS
 
@@ -67,6 +68,10 @@ class TaskFilter(DefaultPlanFilterMixin, filters.FilterSet):
         choices=[(s, s) for s in REPORT_STATUSES],
         help_text=_("最近一个已到期报告期的报告情况"),
     )
+    acknowledged = StrictBooleanFilter(
+        method="filter_acknowledged",
+        help_text=_("false：未签收或已退回待重新交办；true：已签收（含无需签收的任务）"),
+    )
     due_before = filters.DateFilter(
         field_name="due_date", lookup_expr="lte", help_text=_("完成时限不晚于（含当日）")
     )
@@ -77,6 +82,10 @@ class TaskFilter(DefaultPlanFilterMixin, filters.FilterSet):
     class Meta:
         model = Task
         fields: list[str] = []
+
+    def filter_acknowledged(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        waiting = Q(acknowledgement__in=UNACKNOWLEDGED)
+        return queryset.exclude(waiting) if value else queryset.filter(waiting)
 
     def filter_department(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
         # A UNION of two index scans; `lead = x OR EXISTS(co link)` scans every task.

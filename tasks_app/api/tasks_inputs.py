@@ -25,7 +25,9 @@ V = TypeVar("V")
 # Keys of the task representation that PATCH refuses by name (status moves by
 # transitions, progress by reports, the flag is computed, the rest is the plan's): every
 # key of the detail representation but the ones PATCH takes.
-PATCHABLE_TASK_FIELDS = frozenset({"title", "co_departments", "owner", "due_date"})
+PATCHABLE_TASK_FIELDS = frozenset(
+    {"title", "co_departments", "owner", "due_date", "lead_department"}
+)
 READ_ONLY_TASK_FIELDS = frozenset(TaskDetailSerializer.Meta.fields) - PATCHABLE_TASK_FIELDS
 
 
@@ -126,6 +128,11 @@ class TaskPatchSerializer(StrictSerializer):
         queryset=Department.objects.all(), many=True, required=False
     )
     due_date = serializers.DateField(required=False)
+    lead_department = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(),
+        required=False,
+        help_text="Supervisors: reassign the task (重新交办); it is then awaiting 签收.",
+    )
 
     read_only_keys = READ_ONLY_TASK_FIELDS
     read_only_message = _("该字段为只读（状态通过流转操作、进度通过进展报告修改，灯色自动计算）。")
@@ -202,6 +209,19 @@ class UrgeSerializer(StrictSerializer):
     )
 
 
+class AcknowledgeSerializer(StrictSerializer):
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True),
+        allow_null=True,
+        required=False,
+        help_text="Optional: name the owner (a member of the lead department) at once.",
+    )
+
+
+class ReturnAssignmentSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=2000)
+
+
 class MilestoneCreateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     due_date = serializers.DateField()
@@ -253,6 +273,8 @@ SERVICE_ERRORS: dict[str, dict[str, list[str]]] = {
     },
     "extension_decision": {**STRICT_ERRORS, "comment": ["required", "max_length"]},
     "urge": {**STRICT_ERRORS, **IDEMPOTENCY_ERRORS, "comment": ["required", "max_length"]},
+    "acknowledge": {**STRICT_ERRORS, "owner": ["invalid"]},
+    "return_assignment": {**STRICT_ERRORS, "reason": ["required", "max_length"]},
     "milestone": {
         **STRICT_ERRORS,
         **IDEMPOTENCY_ERRORS,

@@ -16,8 +16,9 @@ from tasks_app.api.task_embed_schemas import (
     OPEN_EXTENSION_REQUEST_SCHEMA,
     array_of,
 )
-from tasks_app.models import Department, KeyResult, Task, TaskStatus, User
+from tasks_app.models import Acknowledgement, Department, KeyResult, Task, TaskStatus, User
 from tasks_app.rollover.selectors import carry_links
+from tasks_app.supervision.acknowledgement import acknowledgement_of
 from tasks_app.workflow import rules as workflow
 from tasks_app.workflow.cadence import REPORT_STATUSES
 from tasks_app.workflow.flags import FLAGS
@@ -105,9 +106,22 @@ TASK_FIELDS = [
     "report_period",
     "report_status",
     "key_results",
+    "acknowledgement",
+    "assigned_at",
+    "acknowledged_at",
     "version",
     "updated_at",
 ]
+
+
+class AcknowledgementField(serializers.ChoiceField):
+    """签收 state; a task never put under 签收 (NULL) reads as acknowledged."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=Acknowledgement.choices, source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value: Any) -> str:
+        return acknowledgement_of(value)
 
 
 class TaskSerializer(serializers.ModelSerializer):
@@ -127,6 +141,10 @@ class TaskSerializer(serializers.ModelSerializer):
         choices=[(s, s) for s in REPORT_STATUSES], read_only=True
     )
     key_results = KeyResultSerializer(many=True, read_only=True)
+    acknowledgement = AcknowledgementField(
+        help_text="签收: pending (未签收), acknowledged (已签收), returned (退回, awaiting "
+        "reassignment by the supervision office)."
+    )
 
     class Meta:
         model = Task
@@ -194,6 +212,9 @@ def render_task(task: Task) -> dict[str, Any]:
         "report_period": task.report_period,
         "report_status": task.report_status,
         "key_results": [_key_result_row(row) for row in task.key_result_rows],
+        "acknowledgement": acknowledgement_of(task),
+        "assigned_at": datetime_json(task.assigned_at),
+        "acknowledged_at": datetime_json(task.acknowledged_at),
         "version": task.version,
         "updated_at": datetime_json(task.updated_at),
     }

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from tasks_app.api import acknowledgement_views as acknowledgement
 from tasks_app.api import instructions_views as instructions
 from tasks_app.api import notices_views as notices
 from tasks_app.api import report_drafts_views as drafts
@@ -18,6 +19,16 @@ urlpatterns = [
         name="task-transitions",
     ),
     path("tasks/<int:pk>/urge/", tasks.TaskUrgeView.as_view(), name="task-urge"),
+    path(
+        "tasks/<int:pk>/acknowledge/",
+        acknowledgement.TaskAcknowledgeView.as_view(),
+        name="task-acknowledge",
+    ),
+    path(
+        "tasks/<int:pk>/return-assignment/",
+        acknowledgement.TaskReturnAssignmentView.as_view(),
+        name="task-return-assignment",
+    ),
     path(
         "tasks/<int:pk>/progress-reports/",
         nested.ProgressReportListView.as_view(),

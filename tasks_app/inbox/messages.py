@@ -78,6 +78,14 @@ TEMPLATES: dict[str, tuple[Any, Any]] = {
         gettext_lazy("领导批示已回复：%(code)s %(title)s"),
         gettext_lazy("%(actor)s回复：%(text)s"),
     ),
+    "task_assigned": (
+        gettext_lazy("新交办任务待签收：%(code)s %(title)s"),
+        gettext_lazy("%(actor)s将任务“%(title)s”交办%(department)s牵头，请签收。"),
+    ),
+    "assignment_returned": (
+        gettext_lazy("任务被退回待重新交办：%(code)s %(title)s"),
+        gettext_lazy("%(department)s退回了任务“%(title)s”。退回理由：%(reason)s"),
+    ),
 }
 
 

@@ -4,6 +4,7 @@ from .api_support import IdempotencyRecord, Tombstone
 from .mobile import NotificationSettings, PushDevice, PushPlatform
 from .org import Department, IssuingBody, Membership, Role, User, default_issuing_body_id
 from .plan import (
+    Acknowledgement,
     Chapter,
     KeyResult,
     Measure,
@@ -40,6 +41,7 @@ from .workflow import (
 )
 
 __all__ = [
+    "Acknowledgement",
     "Attachment",
     "Channel",
     "Chapter",

@@ -22,6 +22,9 @@ class IssuingBody(models.Model):
     code = models.SlugField(_("代码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=100, unique=True)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.DISTRICT)
+    # 通报: a published quarter's ranking and red items are shown to every department of
+    # the body (tasks_app/rollups/circulation.py); off, a department sees its own row only.
+    circulate_rollups = models.BooleanField(_("季度结果通报各单位"), default=True)
 
     class Meta:
         verbose_name = _("发文单位")
@@ -34,6 +37,11 @@ class IssuingBody(models.Model):
 
 def default_issuing_body_id() -> int:
     """The default body (大兴区) for rows created without one; created on first use."""
+    # Only the key is read: migrations call this (a rebuilt table's default) while later
+    # columns of IssuingBody do not exist yet.
+    found = IssuingBody.objects.filter(code=DEFAULT_BODY_CODE).values_list("pk", flat=True)
+    if found:
+        return found[0]
     body, _created = IssuingBody.objects.get_or_create(
         code=DEFAULT_BODY_CODE,
         defaults={"name": DEFAULT_BODY_NAME, "kind": IssuingBody.Kind.DISTRICT},

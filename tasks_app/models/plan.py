@@ -124,6 +124,22 @@ CLOSED_STATUSES = (
 NOT_CHASED_STATUSES = (*CLOSED_STATUSES, TaskStatus.SUSPENDED)
 
 
+class Acknowledgement(models.TextChoices):
+    """签收 — the lead department's acknowledgement of a task assigned to it (交办).
+
+    NULL in the column means "not tracked": tasks of a plain plan import (a plan already
+    running) and tasks older than 签收 count as acknowledged (docs/supervision-procedure.md).
+    """
+
+    PENDING = "pending", _("未签收")
+    ACKNOWLEDGED = "acknowledged", _("已签收")
+    RETURNED = "returned", _("已退回待重新交办")
+
+
+# Awaiting the lead department (未签收) or the supervision office (退回): not acknowledged.
+UNACKNOWLEDGED = (Acknowledgement.PENDING, Acknowledgement.RETURNED)
+
+
 class Task(models.Model):
     """One commitment of the plan (by default one sentence of a measure)."""
 
@@ -173,6 +189,13 @@ class Task(models.Model):
         _("最近未完成节点时限"), null=True, blank=True, editable=False
     )
     is_archived = models.BooleanField(_("已归档"), default=False)
+    # 签收 (tasks_app/supervision/acknowledgement.py): nullable columns so that adding them
+    # does not rebuild the task table on SQLite (and its triggers with it).
+    acknowledgement = models.CharField(
+        _("签收状态"), max_length=12, choices=Acknowledgement.choices, null=True, blank=True
+    )
+    assigned_at = models.DateTimeField(_("交办时间"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
 
@@ -198,6 +221,12 @@ class Task(models.Model):
             models.Index(fields=["lead_department", "status"], name="task_lead_status"),
             models.Index(fields=["status", "due_date"], name="task_status_due"),
             models.Index(fields=["owner", "status"], name="task_owner_status"),
+            # The few tasks awaiting 签收 or reassignment (board counts, the reminder item).
+            models.Index(
+                fields=["acknowledgement", "assigned_at"],
+                name="task_unacknowledged",
+                condition=Q(acknowledgement__in=["pending", "returned"]),
+            ),
         ]
 
     def __str__(self) -> str:

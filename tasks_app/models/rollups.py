@@ -26,6 +26,12 @@ class Rollup(models.Model):
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     settings_used = models.JSONField(_("计分规则"), default=dict, blank=True)
+    # 通报: published by the supervision office (tasks_app/rollups/circulation.py); until
+    # then a version is a draft that stays with the office.
+    published_at = models.DateTimeField(_("通报时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("季度汇总")

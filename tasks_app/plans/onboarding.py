@@ -45,6 +45,7 @@ from tasks_app.plans.suggestions_data import (
     suggest_for_plan,
     suggestion_inputs_from_db,
 )
+from tasks_app.supervision.acknowledgement import tasks_assign
 
 MAX_TEXT_CHARS = 500_000
 NOTIFICATION_KIND = "plan_assigned"
@@ -366,8 +367,9 @@ class PublishResult:
 
 @transaction.atomic
 def draft_publish(*, draft: PlanDraft, actor: User) -> PublishResult:
-    """交办: import the draft as a new plan (the real importer, one transaction) and notify
-    each department's lead of its new tasks. A plan of the same body, year and kind that
+    """交办: import the draft as a new plan (the real importer, one transaction), put every
+    task at 未签收 for its lead department and notify each department's lead of its new
+    tasks. A plan of the same body, year and kind that
     already exists is refused (re-imports go through `import_plan`'s merge)."""
     draft = _editable(draft, actor)
     parse = draft_parse(draft)
@@ -395,6 +397,7 @@ def draft_publish(*, draft: PlanDraft, actor: User) -> PublishResult:
         raise ValidationError({"text": [str(exc)]}, code="unparsed") from exc
     plan = result.plan
     assert plan is not None
+    tasks_assign(tasks=Task.objects.filter(plan=plan), actor=actor)
     notified = _notify_departments(plan=plan, actor=actor)
     draft.status = PlanDraft.Status.PUBLISHED
     draft.plan = plan

@@ -33,6 +33,7 @@ def kind_label(kind: str) -> str:
         "indicator_observation": _("指标数据报送"),
         "supervision_notice": _("督办单反馈"),
         "leader_instruction": _("领导批示回复"),
+        "acknowledgement": _("任务签收"),
     }
     return labels.get(kind, kind)
 

@@ -41,7 +41,11 @@ def unregister_provider(func: Provider) -> None:
 
 def registered_providers() -> list[Provider]:
     """Built-ins first (imported here so they register), then others, then settings'."""
-    from tasks_app.reminders import providers, response_items  # noqa: F401  (built-ins)
+    from tasks_app.reminders import (  # noqa: F401  (built-ins)
+        acknowledgement_items,
+        providers,
+        response_items,
+    )
 
     found = dict(_providers)
     for path in settings.PLANTRACKER.get("REMINDER_PROVIDERS", ()):

@@ -37,6 +37,7 @@ from tasks_app.models import (
 )
 from tasks_app.plans.import_children import default_milestones
 from tasks_app.rollover.selectors import tasks_to_carry
+from tasks_app.supervision.acknowledgement import tasks_assign
 from tasks_app.workflow.rules import OPEN_STATUSES
 
 CARRY_CHAPTER_BASE = 1000
@@ -266,6 +267,8 @@ def plan_rollover(
     result.pairs = [CarriedPair(s, t) for s, t in zip(tasks, targets, strict=True)]
     _copy_children(result.pairs, target_plan.year)
     _history(result.pairs, actor, target_plan)
+    # 交办: the carried tasks await 签收 by their lead departments in the new year.
+    tasks_assign(tasks=Task.objects.filter(pk__in=[t.pk for t in targets]), actor=actor)
     _close_sources([t.pk for t in tasks])
     Plan.objects.filter(pk=source_plan.pk).update(
         status=PlanStatus.CLOSED, closed_at=timezone.now(), updated_at=timezone.now()

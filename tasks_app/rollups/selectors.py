@@ -3,7 +3,9 @@
 Supervisors, district leaders and admins read every rollup and every row of their own
 body's plans (admins: of every plan). A department lead (部门负责人) reads the rollups of
 their departments' plans too, but only the rows of the departments they lead: no plan or
-chapter rows, no other department. Everyone else: nothing.
+chapter rows, no other department. 通报 (tasks_app/rollups/circulation.py): of a published
+version of a body that circulates its rollups, every lead and staff member of its
+departments reads every department row. Everyone else: nothing.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from tasks_app.models import (
 from tasks_app.models.org import DEFAULT_BODY_CODE
 from tasks_app.org.plan_scope import district_plans_of, own_body, plans_visible_to
 from tasks_app.org.visibility import sees_everything
+from tasks_app.rollups.circulation import circulated_q, reads_circulated_rollups
 
 
 def led_department_ids(user: User) -> list[int]:
@@ -36,6 +39,7 @@ def rollups_readable_by(user: User) -> bool:
     return (
         sees_everything(user)
         or Membership.objects.filter(user=user, role=Membership.DeptRole.LEAD).exists()
+        or reads_circulated_rollups(user)
     )
 
 
@@ -51,6 +55,9 @@ def rollups_list(
             rollups = rollups.filter(plan_id__in=district_plans.values("pk"))
     else:
         rollups = rollups.filter(plan_id__in=plans_visible_to(user).values("pk"))
+        leads = Membership.objects.filter(user=user, role=Membership.DeptRole.LEAD)
+        if not leads.exists():  # staff: circulated versions only
+            rollups = rollups.filter(circulated_q(user))
     if year is not None:
         rollups = rollups.filter(year=year)
     if quarter is not None:
@@ -78,11 +85,10 @@ def rollup_rows_visible(
     )
     rows = RollupRow.objects.order_by(level_order, "position", "id")
     if not sees_everything(user):
+        led = Membership.objects.filter(user=user, role=Membership.DeptRole.LEAD)
         rows = rows.filter(
+            Q(department_id__in=led.values("department_id")) | circulated_q(user, "rollup__"),
             level=RollupLevel.DEPARTMENT,
-            department_id__in=Membership.objects.filter(
-                user=user, role=Membership.DeptRole.LEAD
-            ).values("department_id"),
         )
     if department_id is not None:
         return rows.filter(level=RollupLevel.DEPARTMENT, department_id=department_id)

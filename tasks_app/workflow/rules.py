@@ -101,6 +101,7 @@ class Capability(StrEnum):
     VIEW = "view"
     EDIT_ASSIGNMENT = "edit_assignment"  # PATCH owner, title, co_departments
     EDIT_DUE_DATE = "edit_due_date"  # PATCH due_date
+    REASSIGN = "reassign"  # PATCH lead_department (重新交办: 未签收 for the new department)
     REPORT_PROGRESS = "report_progress"  # a report that moves task.progress and actuals
     REPORT_PART = "report_part"  # a co-department report: recorded, moves nothing
     DRAFT_REPORT = "draft_report"  # a draft only the department sees; its lead submits it
@@ -118,6 +119,7 @@ CAPABILITIES: dict[Capability, frozenset[Relation]] = {
     C.VIEW: frozenset(Relation),
     C.EDIT_ASSIGNMENT: frozenset({R.SUPERVISOR, R.LEAD_DEPT_LEAD}),
     C.EDIT_DUE_DATE: frozenset({R.SUPERVISOR}),
+    C.REASSIGN: frozenset({R.SUPERVISOR}),
     # Staff (联络员) write drafts; a report takes effect when the department's lead files it.
     C.REPORT_PROGRESS: frozenset({R.LEAD_DEPT_LEAD}),
     C.REPORT_PART: frozenset({R.CO_DEPT_LEAD}),
@@ -137,6 +139,7 @@ PATCH_FIELDS: dict[str, Capability] = {
     "title": C.EDIT_ASSIGNMENT,
     "co_departments": C.EDIT_ASSIGNMENT,
     "due_date": C.EDIT_DUE_DATE,
+    "lead_department": C.REASSIGN,
 }
 
 # Writes refused on a closed (completed / cancelled) task, whoever asks.
@@ -144,6 +147,7 @@ CLOSED_TASK_REFUSES = frozenset(
     {
         C.EDIT_ASSIGNMENT,
         C.EDIT_DUE_DATE,
+        C.REASSIGN,
         C.REPORT_PROGRESS,
         C.REPORT_PART,
         C.DRAFT_REPORT,
@@ -157,6 +161,7 @@ CLOSED_TASK_REFUSES = frozenset(
 CAPABILITY_DENIED_MESSAGES = {
     C.EDIT_ASSIGNMENT: _("只有牵头部门负责人或督查室可以修改任务。"),
     C.EDIT_DUE_DATE: _("只有督查室可以修改完成时限。"),
+    C.REASSIGN: _("只有督查室可以更改牵头部门。"),
     C.REPORT_PROGRESS: _("您无权填报该任务的进展。"),
     C.REPORT_PART: _("您无权填报该任务的进展。"),
     C.DRAFT_REPORT: _("只有牵头或配合部门的人员可以填写报告草稿。"),

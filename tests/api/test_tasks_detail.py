@@ -117,7 +117,7 @@ def test_read_only_fields_are_400_naming_the_field(world: World, validated_api) 
     values = {
         "status": "completed",
         "flag": "green",
-        "lead_department": world.co_dept.pk,
+        "acknowledgement": "acknowledged",
         "progress": 100,
         "version": 9,
         "code": "X",

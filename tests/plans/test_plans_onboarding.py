@@ -91,6 +91,11 @@ def test_a_draft_is_invisible_until_published_and_publishing_notifies_the_leads(
         True
     ]  # the "final only" template
     assert HistoryEvent.objects.filter(task=hospital, action="imported").count() == 1
+    # 交办: every published task awaits 签收 (a plain import leaves them acknowledged).
+    assert set(Task.objects.filter(plan=plan).values_list("acknowledgement", flat=True)) == {
+        "pending"
+    }
+    assert HistoryEvent.objects.filter(task=hospital, action="assign").count() == 1
     inbox = Notification.objects.filter(kind="plan_assigned")
     # one message per department lead; 区教委 has no lead person, so nobody there
     assert sorted(inbox.values_list("recipient_id", flat=True)) == sorted([lead_sw.pk, lead_wjw.pk])

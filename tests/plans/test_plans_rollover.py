@@ -134,6 +134,10 @@ def test_rollover_carries_exactly_the_unfinished_tasks(plans, supervisor, api) -
     assert HistoryEvent.objects.filter(action="carried_from", task__in=carried).count() == len(
         unfinished
     )
+    # 交办 in the new year: every carried task awaits 签收 by its lead department.
+    assert set(carried.values_list("acknowledgement", flat=True)) == {"pending"}
+    assert HistoryEvent.objects.filter(action="assign", task__in=carried).count() == len(unfinished)
+    assert not Task.objects.filter(pk__in=unfinished, acknowledgement__isnull=False).exists()
     # Both directions in the API.
     client = api(supervisor)
     back = client.get(f"/api/v1/tasks/{moved.pk}/").json()

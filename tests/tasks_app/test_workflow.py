@@ -120,6 +120,7 @@ def test_patch_fields_map_to_capabilities() -> None:
         "title": Capability.EDIT_ASSIGNMENT,
         "co_departments": Capability.EDIT_ASSIGNMENT,
         "due_date": Capability.EDIT_DUE_DATE,
+        "lead_department": Capability.REASSIGN,  # 重新交办 (supervisors)
     }
 
 

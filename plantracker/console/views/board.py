@@ -25,6 +25,8 @@ from plantracker.console.selectors import (
 from plantracker.console.views.common import error_text, page, safe_next
 from plantracker.errors import ApplicationError
 from tasks_app.api.permissions import visible_task_or_404
+from tasks_app.org.visibility import tasks_visible_to
+from tasks_app.supervision.acknowledgement import acknowledgement_counts
 from tasks_app.supervision.urge import task_urge
 
 PAGE_SIZE = 50
@@ -59,6 +61,9 @@ def overdue_board(request: HttpRequest) -> HttpResponse:
         "today": today,
         "filter_query": query.urlencode(),
         "default_comment": DEFAULT_URGE_COMMENT,
+        "acknowledgement": acknowledgement_counts(
+            tasks_visible_to(viewer.user).filter(plan_id=viewer.plan_id)
+        ),
     }
     return page(request, "console/board.html", context)
 

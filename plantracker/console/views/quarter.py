@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -19,10 +19,13 @@ from plantracker.console.selectors import (
     rollup_choices,
     rollup_rows_by_level,
 )
-from plantracker.console.views.common import page
+from plantracker.console.views.common import error_text, page
+from plantracker.errors import ApplicationError
 from tasks_app.models import PlanStatus, Rollup, RollupLevel
 from tasks_app.rollups.build import RollupError, rollup_job_create
+from tasks_app.rollups.circulation import rollup_publish
 from tasks_app.rollups.quarters import Quarter
+from tasks_app.rollups.selectors import rollups_list
 
 
 def _chosen(options: list, raw: str | None) -> object | None:
@@ -79,6 +82,7 @@ def quarter(request: HttpRequest) -> HttpResponse:
             indicators=[row.indicator for row in rows],
             export_xlsx=f"{export}?format=xlsx",
             export_csv=f"{export}?format=csv",
+            can_publish=viewer.can_urge and rollup.published_at is None,
         )
     return page(request, "console/quarter.html", context)
 
@@ -106,3 +110,21 @@ def quarter_build(request: HttpRequest) -> HttpResponse:
             _("已提交%(period)s汇总生成任务，完成后刷新本页即可查看。") % {"period": period},
         )
     return redirect("console:quarter")
+
+
+@console_view
+@require_POST
+def quarter_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """通报 of one rollup version (supervisors): every department then reads its ranking
+    when the body circulates its rollups (tasks_app/rollups/circulation.py)."""
+    denied = supervisor_only(request)
+    if denied is not None:
+        return denied
+    rollup = get_object_or_404(rollups_list(user=request.viewer.user), pk=pk)
+    try:
+        rollup_publish(rollup=rollup, actor=request.viewer.user)
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("已通报。"))
+    return redirect(f"{reverse('console:quarter')}?rollup={rollup.pk}")

@@ -18,7 +18,7 @@ from plantracker.console.labels import history_action_label
 from plantracker.console.selectors import task_page
 from plantracker.console.views.common import error_text, page
 from plantracker.errors import ApplicationError
-from tasks_app.models import Attachment, KeyResult, ProgressReport
+from tasks_app.models import Acknowledgement, Attachment, KeyResult, ProgressReport
 from tasks_app.org.visibility import tasks_visible_to
 from tasks_app.rollover.selectors import carry_links
 from tasks_app.supervision.timeline import is_prominent
@@ -79,6 +79,9 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "can_urge": request.viewer.can_urge and open_task,
         "can_decide": request.viewer.can_urge,
+        "can_acknowledge": open_task
+        and task.acknowledgement == Acknowledgement.PENDING
+        and workflow.Relation.LEAD_DEPT_LEAD in workflow.relations(request.viewer.user, task),
         "default_comment": DEFAULT_URGE_COMMENT,
         "image_types": thumbnails.IMAGE_TYPES,
         "today": today,

@@ -51,6 +51,7 @@ class RollupSerializer(serializers.ModelSerializer):
             "as_of",
             "built_at",
             "built_by",
+            "published_at",
             "is_latest",
             "settings_used",
             "url",

@@ -33,6 +33,7 @@ from plantracker import clock
 from plantracker.api.concurrency import ETagRetrieveMixin
 from plantracker.api.idempotency import idempotent_create
 from plantracker.api.pagination import StandardCursorPagination
+from plantracker.etags import etags_match, parse_etags
 from tasks_app.models import Rollup, RollupJob
 from tasks_app.org.plan_scope import default_plan, plan_to_build
 from tasks_app.org.visibility import is_supervisor
@@ -45,6 +46,7 @@ from tasks_app.rollups.api.serializers import (
     RollupSerializer,
 )
 from tasks_app.rollups.build import RollupError, rollup_job_create
+from tasks_app.rollups.circulation import rollup_publish
 from tasks_app.rollups.exports import (
     CSV_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
@@ -61,7 +63,8 @@ from tasks_app.rollups.selectors import (
 
 
 class RollupAccess(IsAuthenticated):
-    """Read: supervisors, district leaders, admins and department leads. Build: supervisors."""
+    """Read: supervisors, district leaders, admins, department leads, and every member of a
+    department whose body circulates its rollups (通报). Build and publish: supervisors."""
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         if not super().has_permission(request, view):
@@ -171,6 +174,32 @@ class RollupDetailView(ETagRetrieveMixin, GenericAPIView):
 
     def get(self, request: Request, *args, **kwargs) -> Response:
         return self.retrieve(request, *args, **kwargs)
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        """The ETag names the version and whether it is published (通报 widens who reads
+        which rows, so a cached draft is not the published page)."""
+        instance = self.get_object()
+        state = "published" if instance.published_at else "draft"
+        tag = f'W/"rollup-{instance.pk}-{instance.version}-{state}"'
+        wanted = parse_etags(request.headers.get("If-None-Match"))
+        if any(etags_match(t, tag) or t == "*" for t in wanted):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
+        response = Response(self.get_serializer(instance).data)
+        response["ETag"] = tag
+        return response
+
+
+class RollupPublishView(RollupDetailView):
+    """POST: 通报 — the supervision office publishes this rollup version; where the body
+    circulates its rollups, every department then reads its department rows. 409 when
+    already published."""
+
+    http_method_names = ["post", "options"]
+
+    @extend_schema(request=None, responses=RollupSerializer)
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        rollup_publish(rollup=self.get_object(), actor=request.user)
+        return Response(self.get_serializer(self.get_object()).data)
 
 
 class IgnoreFormatParameter(BaseContentNegotiation):
