@@ -26,6 +26,8 @@ from tasks_app.workflow.my_work import (
 )
 
 ID_MAX = 2**63 - 1
+# What an integer query parameter can say (max_string_length: a number of over 1000 digits).
+INTEGER_CODES = ["invalid", "min_value", "max_value", "max_string_length"]
 
 
 class MyWorkQuerySerializer(serializers.Serializer):
@@ -98,10 +100,8 @@ def work_item(task: Task) -> dict[str, Any]:
     }
 
 
-@extend_validation_errors(["invalid", "min_value", "max_value"], field_name="plan", methods=["get"])
-@extend_validation_errors(
-    ["invalid", "min_value", "max_value"], field_name="limit", methods=["get"]
-)
+@extend_validation_errors(INTEGER_CODES, field_name="plan", methods=["get"])
+@extend_validation_errors(INTEGER_CODES, field_name="limit", methods=["get"])
 class MyWorkView(APIView):
     """Overdue, due this week, reports owed, returned claims, open 督办单 and leader
     instructions to answer: each a count and the first `limit` tasks, in the caller's

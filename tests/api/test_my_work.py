@@ -146,3 +146,10 @@ def test_constant_number_of_queries(world: World, validated_api, make_member) ->
     assert after[0] == counts["lead.large"]
     assert after[1].json()["open_notices"]["count"] == 5
     assert counts["supervisor"] <= 12
+
+
+def test_an_overlong_number_is_a_400_inside_the_schema(world: World, validated_api) -> None:
+    """The fuzzer's case: a number of thousands of digits (DRF says max_string_length)."""
+    response = validated_api(world.lead_lead).get("/api/v1/me/work/", {"plan": "9" * 1001})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "plan"

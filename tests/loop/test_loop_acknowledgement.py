@@ -8,12 +8,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from rest_framework.test import APIClient
 
 from tasks_app.models import HistoryEvent, Notification, ReminderDispatch, Task
 from tasks_app.reminders.run import reminders_run
 from tasks_app.supervision.acknowledgement import tasks_assign
 from tests.api.tasks_support import World
+from tests.claims import EVIDENCE_PDF
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
@@ -190,9 +193,9 @@ def test_the_lead_acknowledges_or_returns_on_the_console_task_page(world: World)
     co.force_login(world.co_lead)
     seen = co.get(page).content.decode()
     assert 'id="acknowledgement"' in seen and 'id="acknowledge-form"' not in seen
-    assert co.post(f"{page}acknowledge/").status_code == 302
+    assert co.post(f"{page}acknowledge/").status_code == 403  # refused by the service
     world.task.refresh_from_db()
-    assert world.task.acknowledgement == "pending"  # refused by the service
+    assert world.task.acknowledgement == "pending"
     lead = Client()
     lead.force_login(world.lead_lead)
     assert 'id="acknowledge-form"' in lead.get(page).content.decode()
@@ -214,7 +217,12 @@ def test_assigned_acknowledged_reported_claimed_approved(world: World, validated
     if world.task.status == "not_started":
         started = lead.post(world.url("transitions/"), {"action": "start"}, format="json")
         assert started.status_code == 200
-    report = {"percent": 100, "narrative": "已全部完成"}
+    pdf = SimpleUploadedFile("验收材料.pdf", EVIDENCE_PDF, content_type="application/pdf")
+    uploader = APIClient()  # (the schema-checking client does not read multipart bodies)
+    uploader.force_authenticate(world.lead_lead)
+    evidence = uploader.post(world.url("attachments/"), {"file": pdf}, format="multipart")
+    assert evidence.status_code == 201
+    report = {"percent": 100, "narrative": "已全部完成", "attachments": [evidence.json()["id"]]}
     assert lead.post(world.url("progress-reports/"), report, format="json").status_code == 201
     claim = lead.post(world.url("transitions/"), {"action": "submit"}, format="json")
     assert claim.status_code == 200, claim.json()

@@ -18,8 +18,9 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from plantracker.api.tokens import SESSION_CLAIM, SessionRefreshToken
-from tasks_app.models import PlanDraft, User
+from tasks_app.models import PlanDraft, Task, User
 from tasks_app.push.devices import device_register
+from tasks_app.supervision.acknowledgement import tasks_assign
 from tasks_app.workflow.file_links import FILE, link_token
 from tests.api.tasks_support import World
 from tests.conftest import PASSWORD
@@ -114,6 +115,7 @@ def _console_ids(ctx: Context, row: Row) -> dict[str, int]:
         "departments": lambda: w.lead_dept.pk,
         "plans": lambda: _plan_draft(ctx),
         "notices": lambda: o.answered_notice.pk,
+        "quarters": lambda: o.rollup.pk,
     }.get(first)
     return {"pk": pk() if pk else None}
 
@@ -150,6 +152,10 @@ def _api_body(ctx: Context, row: Row) -> dict[str, Any] | None:
             "comment": "上级要求暂缓",
         },
         ("tasks/<int:pk>/urge/", ""): lambda: {"comment": "请加快推进"},
+        ("tasks/<int:pk>/acknowledge/", ""): lambda: _assigned(ctx, {}),
+        ("tasks/<int:pk>/return-assignment/", ""): lambda: _assigned(
+            ctx, {"reason": "不属于本部门职责"}
+        ),
         ("tasks/<int:pk>/progress-reports/", ""): lambda: {
             "percent": 50,
             "narrative": "按计划推进",
@@ -194,7 +200,17 @@ def _api_body(ctx: Context, row: Row) -> dict[str, Any] | None:
     return make() if make else None
 
 
+def _assigned(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
+    """The world's task assigned (交办) to its lead department, awaiting 签收."""
+    tasks_assign(tasks=Task.objects.filter(pk=ctx.world.task.pk), actor=ctx.world.supervisor)
+    return body
+
+
 def _console_body(ctx: Context, row: Row) -> dict[str, Any] | None:
+    if row.route == "tasks/<int:pk>/acknowledge/":
+        return _assigned(ctx, {})
+    if row.route == "tasks/<int:pk>/return-assignment/":
+        return _assigned(ctx, {"reason": "不属于本部门职责"})
     return {
         "login/": _credentials(ctx),
         "tasks/<int:pk>/urge/": {"kind": "urge", "comment": "请加快推进"},

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from plantracker.console.access import console_view
+from plantracker.console.access import console_view, forbidden
 from plantracker.console.views.common import error_text
-from plantracker.errors import ApplicationError
+from plantracker.errors import ApplicationError, PermissionDenied
 from tasks_app.api.permissions import visible_task_or_404
 from tasks_app.supervision.acknowledgement import task_acknowledge, task_return_assignment
 
@@ -23,6 +23,8 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     task = visible_task_or_404(request.viewer.user, pk)
     try:
         task_acknowledge(task=task, actor=request.viewer.user)
+    except PermissionDenied as exc:
+        return forbidden(request, error_text(exc))
     except ApplicationError as exc:
         messages.error(request, error_text(exc))
     else:
@@ -38,6 +40,8 @@ def return_assignment(request: HttpRequest, pk: int) -> HttpResponse:
         task_return_assignment(
             task=task, actor=request.viewer.user, reason=request.POST.get("reason", "")
         )
+    except PermissionDenied as exc:
+        return forbidden(request, error_text(exc))
     except ApplicationError as exc:
         messages.error(request, error_text(exc))
     else:
