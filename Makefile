@@ -96,7 +96,10 @@ test: install deps-system deps-node
 # fuzz, fault injection, real worker, single tests over ~5 s), whose files are not even
 # collected; without the hypothesis/schemathesis plugins, which only tests/fuzz needs.
 # PYTEST_ARGS narrows further, e.g. PYTEST_ARGS="tests/api -x".
-FAST_ARGS ?= -m "not slow" -p no:cacheprovider -p no:hypothesispytest -p no:schemathesis
+# Two pytest-xdist workers (one per core; each has its own test database and Redis
+# database): one pytest process and its PostgreSQL backend take turns on one core.
+FAST_ARGS ?= -m "not slow" -p no:cacheprovider -p no:hypothesispytest -p no:schemathesis \
+  -n 2 --dist worksteal
 test-fast: install deps-system
 	DJANGO_SETTINGS_MODULE=plantracker.settings.test $(PY) .ci/services.py -- \
 	  $(PY) -m pytest $(FAST_ARGS) $(PYTEST_ARGS)

@@ -15,13 +15,14 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.db import connection
+from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
 from tasks_app.models import Department, IssuingBody, Membership, Plan, Task, User
 from tasks_app.models.org import DEFAULT_BODY_CODE, DEFAULT_BODY_NAME
 from tests.api.tasks_support import PINNED, World, pick_task
 from tests.openapi import ValidatedAPIClient
-from tests.plan_snapshot import PlanSnapshot, import_seed_plan
+from tests.plan_snapshot import MigrationData, PlanSnapshot, import_seed_plan
 from tests.rollups.support import MiniPlan, mini_plan
 
 REPO = Path(__file__).resolve().parent.parent
@@ -37,6 +38,41 @@ def pytest_report_header(config: pytest.Config) -> str:
 def _fresh_cache() -> None:
     """Throttle counters and login lockouts live in the cache (Redis): none leak between tests."""
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def migration_data(django_db_setup, django_db_blocker) -> MigrationData | None:
+    """What migrations wrote, copied out before any test ran (PostgreSQL)."""
+    with django_db_blocker.unblock():
+        return MigrationData.capture() if connection.vendor == "postgresql" else None
+
+
+FLUSHED = pytest.StashKey[MigrationData]()
+
+
+@pytest.fixture(autouse=True)
+def _migration_data_after_a_flush(request: pytest.FixtureRequest) -> None:
+    """A transactional test ends with a flush that empties every table; the migrations'
+    rows are put back after it (pytest_runtest_teardown below, docs/testing.md), so no test
+    depends on whether a transactional test ran before it on its worker (pytest-django
+    runs them last in one process; pytest-xdist interleaves)."""
+    marker = request.node.get_closest_marker("django_db")
+    if {"transactional_db", "live_server"} & set(request.fixturenames) or (
+        marker is not None and marker.kwargs.get("transaction")
+    ):
+        data = request.getfixturevalue("migration_data")
+        if data is not None:
+            request.node.stash[FLUSHED] = data
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    result = yield  # every fixture of the test torn down: the flush has happened
+    data = item.stash.get(FLUSHED, None)
+    if data is not None and nextitem is not None:  # (after the last, the database is gone)
+        with item.config.stash[blocking_manager_key].unblock():
+            data.restore_flushed()
+    return result
 
 
 @pytest.fixture

@@ -196,3 +196,43 @@ def _refuse_changed_rows(cursor, table: str, key: str, before: str) -> None:
             f"the plan import changed {changed} existing row(s) of {table}: "
             "tests/plan_snapshot.py can only restore added rows"
         )
+
+
+@dataclass(frozen=True)
+class MigrationData:
+    """The rows migrations write (content types, permissions, the default issuing body, the
+    reminder schedule…), copied out once per test database. A transactional test ends with
+    a flush that empties every table; `restore_flushed()` then copies them back, so the next
+    test sees the database as migrations left it, whichever test ran before it."""
+
+    tables: tuple[_TableCopy, ...]
+
+    @classmethod
+    def capture(cls) -> MigrationData:
+        qn = connection.ops.quote_name
+        copies = []
+        with connection.cursor() as cursor:
+            for table in sorted(connection.introspection.django_table_names(only_existing=True)):
+                cursor.execute(f"SELECT count(*) FROM {qn(table)}")
+                (rows,) = cursor.fetchone()
+                if not rows:
+                    continue
+                data = bytearray()
+                with cursor.copy(f"COPY {qn(table)} TO STDOUT") as copy:
+                    for block in copy:
+                        data += block
+                copies.append(_TableCopy(table, bytes(data), rows, None, None))
+        return cls(tables=tuple(copies))
+
+    def restore_flushed(self) -> None:
+        """Copy back the tables a flush emptied (untouched ones are left alone)."""
+        qn = connection.ops.quote_name
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")
+            for copy_of in self.tables:
+                cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {qn(copy_of.table)})")
+                if cursor.fetchone()[0]:
+                    continue
+                with cursor.copy(f"COPY {qn(copy_of.table)} FROM STDIN") as copy:
+                    copy.write(copy_of.data)
+            cursor.execute("SET session_replication_role = DEFAULT")
