@@ -217,6 +217,7 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode401Enum": "plantracker.api.schema.ErrorCode401Enum",
         "TaskStatusEnum": "tasks_app.models.TaskStatus",
         "AcknowledgementEnum": "tasks_app.models.Acknowledgement",
+        "TaskSourceEnum": "tasks_app.models.TaskSource",
         "DepartmentKindEnum": "tasks_app.models.Department.Kind",
         "PlanKindEnum": "tasks_app.models.PlanKind",
         "PlanStatusEnum": "tasks_app.models.PlanStatus",

@@ -52,6 +52,9 @@ class HistoryAction(models.TextChoices):
     ASSIGN = "assign"
     ACKNOWLEDGE = "acknowledge"
     RETURN_ASSIGNMENT = "return_assignment"
+    # supervision items from other sources (tasks_app.supervision.items)
+    ITEM_CREATE = "item_create"
+    ITEM_FROM_INSTRUCTION = "item_from_instruction"
     # the plan import
     IMPORTED = "imported"
     IMPORT_UPDATE = "import_update"

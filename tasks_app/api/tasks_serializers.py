@@ -16,7 +16,15 @@ from tasks_app.api.task_embed_schemas import (
     OPEN_EXTENSION_REQUEST_SCHEMA,
     array_of,
 )
-from tasks_app.models import Acknowledgement, Department, KeyResult, Task, TaskStatus, User
+from tasks_app.models import (
+    Acknowledgement,
+    Department,
+    KeyResult,
+    Task,
+    TaskSource,
+    TaskStatus,
+    User,
+)
 from tasks_app.rollover.selectors import carry_links
 from tasks_app.supervision.acknowledgement import acknowledgement_of
 from tasks_app.workflow import rules as workflow
@@ -109,6 +117,11 @@ TASK_FIELDS = [
     "acknowledgement",
     "assigned_at",
     "acknowledged_at",
+    "source",
+    "source_name",
+    "source_date",
+    "source_text",
+    "evidence_requirement",
     "version",
     "updated_at",
 ]
@@ -122,6 +135,20 @@ class AcknowledgementField(serializers.ChoiceField):
 
     def to_representation(self, value: Any) -> str:
         return acknowledgement_of(value)
+
+
+class TaskSourceField(serializers.ChoiceField):
+    """Where the task comes from; a plan's sentence (NULL in the column) reads as plan."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=TaskSource.choices, source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value: Any) -> str:
+        return source_of(value)
+
+
+def source_of(task: Task) -> str:
+    return task.source or TaskSource.PLAN
 
 
 class TaskSerializer(serializers.ModelSerializer):
@@ -144,6 +171,20 @@ class TaskSerializer(serializers.ModelSerializer):
     acknowledgement = AcknowledgementField(
         help_text="签收: pending (未签收), acknowledged (已签收), returned (退回, awaiting "
         "reassignment by the supervision office)."
+    )
+    source = TaskSourceField(
+        help_text="来源: plan (a sentence of the plan), meeting (会议议定事项), instruction "
+        "(领导批示), major_project (重大项目), other (其他)."
+    )
+    source_name = serializers.CharField(
+        read_only=True, allow_null=True, help_text="The meeting's name or the leader."
+    )
+    source_date = serializers.DateField(read_only=True, allow_null=True)
+    source_text = serializers.CharField(
+        read_only=True, allow_null=True, help_text="The instruction's or decision's words."
+    )
+    evidence_requirement = serializers.CharField(
+        read_only=True, allow_null=True, help_text="佐证材料要求: what evidence completion needs."
     )
 
     class Meta:
@@ -215,6 +256,11 @@ def render_task(task: Task) -> dict[str, Any]:
         "acknowledgement": acknowledgement_of(task),
         "assigned_at": datetime_json(task.assigned_at),
         "acknowledged_at": datetime_json(task.acknowledged_at),
+        "source": source_of(task),
+        "source_name": task.source_name,
+        "source_date": date_json(task.source_date),
+        "source_text": task.source_text,
+        "evidence_requirement": task.evidence_requirement,
         "version": task.version,
         "updated_at": datetime_json(task.updated_at),
     }

@@ -4,6 +4,7 @@ from django.urls import path
 
 from tasks_app.api import acknowledgement_views as acknowledgement
 from tasks_app.api import instructions_views as instructions
+from tasks_app.api import items_views as items
 from tasks_app.api import notices_views as notices
 from tasks_app.api import report_drafts_views as drafts
 from tasks_app.api import tasks_extension_views as ext
@@ -90,6 +91,16 @@ urlpatterns = [
         "instructions/<int:pk>/response/",
         instructions.InstructionResponseView.as_view(),
         name="instruction-response",
+    ),
+    path(
+        "instructions/<int:pk>/item/",
+        items.InstructionItemView.as_view(),
+        name="instruction-item",
+    ),
+    path(
+        "supervision/items/",
+        items.SupervisionItemCreateView.as_view(),
+        name="supervision-item-create",
     ),
     path("supervision/notices/", notices.NoticeListView.as_view(), name="notice-list"),
     path(

@@ -13,6 +13,7 @@ from .plan import (
     PlanKind,
     PlanStatus,
     Task,
+    TaskSource,
     TaskStatus,
 )
 from .plan_draft import PlanDraft
@@ -81,6 +82,7 @@ __all__ = [
     "RollupRow",
     "SupervisionNotice",
     "Task",
+    "TaskSource",
     "TaskStatus",
     "Tombstone",
     "User",

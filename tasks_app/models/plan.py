@@ -140,6 +140,18 @@ class Acknowledgement(models.TextChoices):
 UNACKNOWLEDGED = (Acknowledgement.PENDING, Acknowledgement.RETURNED)
 
 
+class TaskSource(models.TextChoices):
+    """Where a task comes from (tasks_app/supervision/items.py). NULL in the column means
+    a sentence of a plan (every imported task); the others are supervision items that the
+    supervision office registers in the year's 督办事项台账."""
+
+    PLAN = "plan", _("计划任务")
+    MEETING = "meeting", _("会议议定事项")
+    INSTRUCTION = "instruction", _("领导批示")
+    MAJOR_PROJECT = "major_project", _("重大项目")
+    OTHER = "other", _("其他")
+
+
 class Task(models.Model):
     """One commitment of the plan (by default one sentence of a measure)."""
 
@@ -196,6 +208,15 @@ class Task(models.Model):
     )
     assigned_at = models.DateTimeField(_("交办时间"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    # Supervision items from other sources (tasks_app/supervision/items.py): nullable
+    # columns without defaults, so that adding them does not rebuild the table on SQLite.
+    source = models.CharField(
+        _("来源"), max_length=16, choices=TaskSource.choices, null=True, blank=True
+    )
+    source_name = models.CharField(_("来源名称"), max_length=200, null=True, blank=True)
+    source_date = models.DateField(_("来源日期"), null=True, blank=True)
+    source_text = models.TextField(_("来源原文"), null=True, blank=True)
+    evidence_requirement = models.TextField(_("佐证材料要求"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
 

@@ -134,6 +134,8 @@ API = _rows([
     ("GET",   "tasks/{pk}/instructions/",                   "401 200 200 200 200 200 200 404 404"),
     ("POST",  "tasks/{pk}/instructions/",                   "401 403 201 403 403 403 403 404 404"),
     ("POST",  "instructions/{pk}/response/",                "401 403 403 200 200 403 403 404 404"),
+    ("POST",  "instructions/{pk}/item/",                    "401 201 403 403 403 403 403 403 403"),
+    ("POST",  "supervision/items/",                         "401 201 403 403 403 403 403 403 403"),
     ("GET",   "notifications/",                             "401 200 200 200 200 200 200 200 200"),
     ("POST",  "notifications/read-all/",                    "401 200 200 200 200 200 200 200 200"),
     ("GET",   "notifications/unread-count/",                "401 200 200 200 200 200 200 200 200"),

@@ -17,6 +17,7 @@ from django.http import HttpResponse
 from django.test import Client
 from rest_framework.test import APIClient
 
+from plantracker import clock
 from plantracker.api.tokens import SESSION_CLAIM, SessionRefreshToken
 from tasks_app.models import PlanDraft, Task, User
 from tasks_app.push.devices import device_register
@@ -185,6 +186,16 @@ def _api_body(ctx: Context, row: Row) -> dict[str, Any] | None:
         ("supervision/notices/<int:pk>/review/", ""): lambda: {"accept": True},
         ("tasks/<int:pk>/instructions/", ""): lambda: {"text": "请月底前报送进展"},
         ("instructions/<int:pk>/response/", ""): lambda: {"text": "已部署落实"},
+        ("instructions/<int:pk>/item/", ""): lambda: {},
+        ("supervision/items/", ""): lambda: {
+            "source": "meeting",
+            "source_name": "区政府第12次常务会议",
+            "source_date": clock.today().isoformat(),
+            "title": "矩阵测试：会议议定事项",
+            "text": "研究推进某项工作。",
+            "lead_department": w.lead_dept.pk,
+            "due_date": (clock.today() + dt.timedelta(days=60)).isoformat(),
+        },
         ("rollups/", ""): lambda: {"year": w.plan.year, "quarter": 1},
         ("indicators/<int:pk>/observations/", ""): lambda: {
             "period": f"{w.plan.year}-Q1",
