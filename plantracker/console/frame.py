@@ -27,6 +27,7 @@ def nav_items(request: HttpRequest) -> list[tuple[str, str]]:
     if viewer.can_urge:
         items.append((_("年度结转"), reverse("console:rollover")))
         items.append((_("计划导入"), reverse("console:plan-new")))
+        items.append((_("督办事项登记"), reverse("console:item-new")))
     if not viewer.sees_all and viewer.led_department_ids:
         own = reverse("console:department", args=[viewer.led_department_ids[0]])
         items.append((_("本部门"), own))

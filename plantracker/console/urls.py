@@ -8,6 +8,7 @@ from plantracker.console.views import (
     board,
     department,
     indicators,
+    items,
     notices,
     onboarding,
     quarter,
@@ -53,5 +54,6 @@ urlpatterns = [
     path("departments/<int:pk>/", department.department, name="department"),
     path("rollover/", rollover.rollover, name="rollover"),
     path("plans/new/", onboarding.plan_new, name="plan-new"),
+    path("items/new/", items.item_new, name="item-new"),
     path("plans/drafts/<int:pk>/", onboarding.plan_draft, name="plan-draft"),
 ]

@@ -175,6 +175,8 @@ CONSOLE = _rows([
     ("GET",   "attachments/{pk}/thumbnail/",                "LGN 200 200 200 403 200 403 404 403"),
     ("GET",   "quarters/",                                  "LGN 200 200 200 403 200 403 200 403"),
     ("POST",  "quarters/build/",                            "LGN 302 403 403 403 403 403 403 403"),
+    ("GET",   "items/new/",                                 "LGN 200 403 403 403 403 403 403 403"),
+    ("POST",  "items/new/",                                 "LGN 302 403 403 403 403 403 403 403"),
     ("POST",  "quarters/{pk}/publish/",                     "LGN 302 403 403 403 403 403 403 403"),
     ("GET",   "indicators/",                                "LGN 200 200 200 403 200 403 200 403"),
     ("GET",   "departments/{pk}/ lead-dept",                "LGN 200 200 200 403 403 403 403 403"),

@@ -230,6 +230,13 @@ def _console_body(ctx: Context, row: Row) -> dict[str, Any] | None:
         "quarters/build/": {"year": ctx.world.plan.year, "quarter": 1},
         "plans/new/": {"body": ctx.world.plan.body_id, "kind": "annual", "text": MATRIX_PLAN_TEXT},
         "plans/drafts/<int:pk>/": {"action": "parse", "text": MATRIX_PLAN_TEXT},
+        "items/new/": {
+            "source": "other",
+            "title": "矩阵测试：其他督办事项",
+            "text": "推进某项工作。",
+            "lead_department": ctx.world.lead_dept.pk,
+            "due_date": (clock.today() + dt.timedelta(days=60)).isoformat(),
+        },
     }.get(row.route)
 
 
