@@ -12,7 +12,15 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from plantracker import clock
-from tasks_app.models import HistoryEvent, Milestone, Notification, Plan, Task
+from tasks_app.models import (
+    HistoryEvent,
+    Milestone,
+    Notification,
+    Plan,
+    ReminderDispatch,
+    Task,
+)
+from tasks_app.reminders.run import reminders_run
 from tasks_app.supervision.instructions import instruction_create
 from tasks_app.supervision.items import instruction_to_item
 from tests.api.tasks_support import World
@@ -65,6 +73,11 @@ def test_a_meeting_item_goes_through_the_same_procedure_as_a_plan_task(
     # the item is listed with the ledger's tasks, to those who see it
     listed = office.get("/api/v1/tasks/", {"plan": task.plan_id}).json()["results"]
     assert [row["id"] for row in listed] == [task.pk]
+    mine = validated_api(world.lead_lead).get("/api/v1/tasks/", {"plan": task.plan_id}).json()
+    assert [row["id"] for row in mine["results"]] == [task.pk]
+    plans = office.get("/api/v1/plans/").json()
+    plans = plans["results"] if isinstance(plans, dict) else plans
+    assert task.plan_id in [p["id"] for p in plans]
     other = validated_api(world.other_lead).get(f"/api/v1/tasks/{task.pk}/")
     assert other.status_code == 404
 
@@ -86,6 +99,17 @@ def test_a_meeting_item_goes_through_the_same_procedure_as_a_plan_task(
     actions = list(HistoryEvent.objects.filter(task=task).values_list("action", flat=True))
     steps = ["item_create", "assign", "acknowledge", "report", "submit", "approve"]
     assert [a for a in actions if a in steps] == steps
+
+
+def test_an_item_not_acknowledged_in_time_climbs_the_ladder(
+    world: World, validated_api, clock
+) -> None:
+    made = validated_api(world.supervisor).post(ITEMS, meeting_item(world), format="json")
+    assert made.status_code == 201, made.json()  # Tuesday 10 June 2025
+    key = f"acknowledgement:{made.json()['id']}:2025-06-10"
+    clock.move_to(dt.datetime(2025, 6, 16, 1, tzinfo=dt.UTC))
+    reminders_run(today=dt.date(2025, 6, 16))
+    assert ReminderDispatch.objects.filter(item_key=key, recipient=world.lead_lead).exists()
 
 
 def test_items_share_one_ledger_per_year_with_a_chapter_per_source(
@@ -190,7 +214,9 @@ def test_the_console_form_registers_meeting_and_instruction_items(world: World) 
     done = client.post("/console/items/new/", meeting)
     assert done.status_code == 302, done.content.decode()[:2000]
     item = Task.objects.get(source="meeting")
-    assert done["Location"] == f"/console/tasks/{item.pk}/"
+    assert done["Location"] == f"/console/tasks/{item.pk}/?plan={item.plan_id}"
+    shown = client.get(done["Location"]).content.decode()
+    assert 'id="item-source"' in shown and "专题会议" in shown and "工作总结" in shown
     assert item.milestones.count() == 2 and item.acknowledgement == "pending"
     bad = client.post(
         "/console/items/new/", {**base, "source": "instruction", "source_name": "区长"}

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -109,4 +110,4 @@ def item_new(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         fields = list(exc.detail) if isinstance(exc.detail, dict) else []
         return _refused(request, context, error_text(exc), fields)
-    return redirect("console:task", pk=task.pk)
+    return redirect(f"{reverse('console:task', args=[task.pk])}?plan={task.plan_id}")
