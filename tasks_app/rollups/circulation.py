@@ -2,8 +2,8 @@
 version; when the plan's issuing body circulates its rollups (IssuingBody.circulate_rollups,
 on by default), every department's lead and staff then read that version's department rows
 (the ranking, scores and red-item counts by department), not only their own row. Drafts
-(unpublished versions) stay with the office: a department reads only its own row of them,
-as it does of every version when circulation is off."""
+(unpublished versions) stay with the office: a department reads nothing of them. When
+circulation is off, a department lead reads its own row of every version, as before 通报."""
 
 from __future__ import annotations
 

@@ -58,6 +58,10 @@ def rollups_list(
         leads = Membership.objects.filter(user=user, role=Membership.DeptRole.LEAD)
         if not leads.exists():  # staff: circulated versions only
             rollups = rollups.filter(circulated_q(user))
+        else:  # leads: versions of bodies that do not circulate, circulated ones otherwise
+            rollups = rollups.filter(
+                Q(plan__body__circulate_rollups=False) | Q(published_at__isnull=False)
+            )
     if year is not None:
         rollups = rollups.filter(year=year)
     if quarter is not None:
@@ -86,10 +90,13 @@ def rollup_rows_visible(
     rows = RollupRow.objects.order_by(level_order, "position", "id")
     if not sees_everything(user):
         led = Membership.objects.filter(user=user, role=Membership.DeptRole.LEAD)
-        rows = rows.filter(
-            Q(department_id__in=led.values("department_id")) | circulated_q(user, "rollup__"),
-            level=RollupLevel.DEPARTMENT,
+        # own rows where the body does not circulate (as before 通报); every department's
+        # row of a circulated version; nothing of an unpublished version where it does
+        own = Q(
+            department_id__in=led.values("department_id"),
+            rollup__plan__body__circulate_rollups=False,
         )
+        rows = rows.filter(own | circulated_q(user, "rollup__"), level=RollupLevel.DEPARTMENT)
     if department_id is not None:
         return rows.filter(level=RollupLevel.DEPARTMENT, department_id=department_id)
     if summary_only and sees_everything(user):

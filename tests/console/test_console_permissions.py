@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tasks_app.models import Notification, SupervisionNotice
+from tasks_app.models import IssuingBody, Notification, SupervisionNotice
 from tests.console.conftest import PASSWORD, ConsoleWorld
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +90,9 @@ def test_a_lead_gets_403_for_another_departments_page(console_world: ConsoleWorl
 
 
 def test_a_lead_reads_only_their_own_rollup_rows(console_world: ConsoleWorld) -> None:
+    """With 通报 off for the body (with it on, tests/rollups/test_rollups_circulation.py)."""
     w = console_world
+    IssuingBody.objects.filter(pk=w.plan.body_id).update(circulate_rollups=False)
     page = w.client(w.lead_a).get(reverse("console:quarter"))
     assert page.status_code == 200
     assert [row.department_id for row in page.context["department_rows"]] == [w.dept_a.pk]

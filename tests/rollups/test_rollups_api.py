@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from tasks_app.models import RollupJob
+from tasks_app.models import IssuingBody, RollupJob
 from tasks_app.rollups.build import rollup_build, rollup_job_run
 
 BUILT_ON = dt.date(2025, 10, 1)
@@ -54,6 +54,8 @@ def test_supervisors_and_leaders_read_everything(rollup, supervisor, leader, val
 
 @pytest.mark.django_db
 def test_a_department_lead_sees_only_its_own_rows(rollup, lead_a, validated_api, mini):
+    """With 通报 off for the body (tests/rollups/test_rollups_circulation.py has it on)."""
+    IssuingBody.objects.filter(pk=mini.plan.body_id).update(circulate_rollups=False)
     client = validated_api(lead_a)
     item = client.get("/api/v1/rollups/").json()["results"][0]
     assert _keys(item["rows"]) == [("department", "da")]

@@ -65,10 +65,16 @@ def test_a_published_quarter_is_circulated_when_the_body_says_so(
     _circulate(mini, circulate)
     lead, staff = make_member(mini.b, "dept_lead"), make_member(mini.b, "dept_staff")
     detail = f"/api/v1/rollups/{rollup.pk}/"
-    # A draft stays with the office: the lead reads only their own row, staff nothing.
-    assert _keys(validated_api(lead).get(detail).json()["rows"]) == [("department", "db")]
+    # A draft stays with the office. With 通报 on, departments read nothing of it; with it
+    # off, a lead reads their own row of every version (as before 通报); staff nothing.
+    if circulate:
+        assert validated_api(lead).get(detail).status_code == 404
+        assert api(lead).get(f"{detail}export/?format=csv").status_code == 404
+        assert validated_api(lead).get("/api/v1/rollups/").json()["results"] == []
+    else:
+        assert _keys(validated_api(lead).get(detail).json()["rows"]) == [("department", "db")]
+        assert _export_names(api, lead, rollup) == ["乙局"]
     assert validated_api(staff).get(detail).status_code == 403
-    assert _export_names(api, lead, rollup) == ["乙局"]
 
     rollup_publish(rollup=rollup, actor=supervisor)
     seen = validated_api(lead).get(detail).json()["rows"]
@@ -98,8 +104,7 @@ def test_a_newer_draft_of_a_published_quarter_stays_with_the_office(
     lead = make_member(mini.b, "dept_lead")
     rollup_publish(rollup=rollup, actor=supervisor)
     draft = rollup_build(year=2025, quarter=3, today=BUILT_ON)
-    rows = validated_api(lead).get(f"/api/v1/rollups/{draft.pk}/").json()["rows"]
-    assert _keys(rows) == [("department", "db")]
+    assert validated_api(lead).get(f"/api/v1/rollups/{draft.pk}/").status_code == 404
 
 
 def test_the_console_quarter_page_follows_the_rule(rollup, mini, make_member, supervisor) -> None:

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.chart import BarChart
 
+from tasks_app.models import IssuingBody
 from tasks_app.rollups.build import rollup_build
 
 
@@ -68,6 +69,8 @@ def test_csv_reads_back_with_chinese_intact(rollup, leader, api):
 
 @pytest.mark.django_db
 def test_a_department_lead_exports_only_its_own_row(rollup, mini, make_member, api):
+    """With 通报 off for the body (with it on, see test_rollups_circulation.py)."""
+    IssuingBody.objects.filter(pk=mini.plan.body_id).update(circulate_rollups=False)
     lead = make_member(mini.b, "dept_lead")
     response = api(lead).get(f"/api/v1/rollups/{rollup.pk}/export/?format=csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))

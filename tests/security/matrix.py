@@ -145,8 +145,10 @@ API = _rows([
     ("POST",  "rollups/",                                   "401 202 403 403 403 403 403 403 403"),
     ("POST",  "rollups/{pk}/publish/",                      "401 200 403 403 403 403 403 403 403"),
     ("GET",   "rollups/jobs/{pk}/",                         "401 200 200 404 404 404 404 404 404"),
-    ("GET",   "rollups/{pk}/",                              "401 200 200 200 403 200 403 200 403"),
-    ("GET",   "rollups/{pk}/export/",                       "401 200 200 200 403 200 403 200 403"),
+    # an unpublished version: departments read nothing of it while their body circulates
+    # its quarters (通报, the default; tests/rollups/test_rollups_circulation.py)
+    ("GET",   "rollups/{pk}/",                              "401 200 200 404 403 404 403 404 403"),
+    ("GET",   "rollups/{pk}/export/",                       "401 200 200 404 403 404 403 404 403"),
     ("GET",   "indicators/",                                "401 200 200 200 200 200 200 200 200"),
     ("GET",   "indicators/{pk}/",                           "401 200 200 200 200 200 200 200 200"),
     ("GET",   "indicators/{pk}/series/",                    "401 200 200 200 200 200 200 200 200"),
