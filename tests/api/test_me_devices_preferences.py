@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -176,3 +177,16 @@ def test_deactivating_an_account_deactivates_its_devices(lead, staff, validated_
     lead.save()
     assert PushDevice.objects.get(token=TOKEN_A).is_active is False
     assert PushDevice.objects.get(token="other").is_active is True
+
+
+def test_quiet_hours_are_declared_as_local_wall_clock_times(lead, validated_api) -> None:
+    """make fuzz: a time without an offset failed the schema's `format: time` (RFC 3339
+    wants an offset); quiet hours are the district's wall clock, declared by pattern."""
+    client = validated_api(lead)  # checks every answer against the served schema
+    body = client.patch(
+        ME, {"quiet_hours_start": "00:04:04", "quiet_hours_end": "00:01:00"}, format="json"
+    ).json()
+    assert (body["quiet_hours_start"], body["quiet_hours_end"]) == ("00:04:04", "00:01:00")
+    schema = client.get("/api/v1/schema/?format=json").json()
+    field = schema["components"]["schemas"]["Me"]["properties"]["quiet_hours_start"]
+    assert "format" not in json.dumps(field) and "pattern" in json.dumps(field)
