@@ -16,7 +16,12 @@ from rest_framework.views import APIView
 
 from plantracker import clock
 from tasks_app.api.permissions import IsSupervisor
-from tasks_app.api.tasks_inputs import STRICT_ERRORS, MilestoneCreateSerializer, StrictSerializer
+from tasks_app.api.tasks_inputs import (
+    STRICT_ERRORS,
+    FlatListField,
+    MilestoneCreateSerializer,
+    StrictSerializer,
+)
 from tasks_app.api.tasks_serializers import TaskDetailSerializer
 from tasks_app.api.tasks_views import task_response
 from tasks_app.models import Department, IssuingBody, LeaderInstruction, TaskSource
@@ -64,7 +69,7 @@ class ItemCreateSerializer(StrictSerializer):
         queryset=Department.objects.all(), many=True, required=False
     )
     due_date = serializers.DateField()
-    milestones = serializers.ListField(
+    milestones = FlatListField(
         child=MilestoneCreateSerializer(),
         required=False,
         max_length=MAX_MILESTONES,
@@ -98,7 +103,18 @@ ITEM_ERRORS = {
     "lead_department": ["invalid"],
     "co_departments": ["invalid"],
     "due_date": ["invalid"],
-    "milestones": ["invalid", "required", "max_length"],
+    # item errors are named on the list ("第2项 due_date：…", FlatListField)
+    "milestones": [
+        "invalid",
+        "required",
+        "null",
+        "blank",
+        "max_length",
+        "unknown_field",
+        "date",
+        "null_characters_not_allowed",
+        "surrogate_characters_not_allowed",
+    ],
 }
 
 

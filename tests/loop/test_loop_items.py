@@ -232,3 +232,24 @@ def test_the_console_form_registers_meeting_and_instruction_items(world: World) 
     lead = Client()
     lead.force_login(world.lead_lead)
     assert lead.get("/console/items/new/").status_code == 403
+
+
+def test_bad_milestones_are_named_on_the_list(validated_api, world) -> None:
+    """make test's fuzz pass found `milestones.0.non_field_errors` in a 400, which no
+    schema entry matches: item errors are named on `milestones` itself."""
+    response = validated_api(world.supervisor).post(
+        "/api/v1/supervision/items/",
+        {
+            "source": "meeting",
+            "source_name": "区政府常务会议",
+            "source_date": "2025-06-01",
+            "title": "推进老旧小区改造",
+            "text": "会议议定：年内完成改造方案。",
+            "lead_department": world.lead_dept.pk,
+            "due_date": "2025-11-30",
+            "milestones": [{"title": "方案", "due_date": "2025-08-01", "x": 1}, {}],
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert {e["attr"] for e in response.json()["errors"]} == {"milestones"}
