@@ -28,6 +28,7 @@ from bench.probe import timing_summary
 REPO = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 WRK_LUA = Path(__file__).with_name("wrk_auth.lua")
+WRK_POST_LUA = Path(__file__).with_name("wrk_post.lua")
 WARMUP_REQUESTS = 2  # per gunicorn worker and endpoint: connections, plan caches
 MIN_LATENCY_REQUESTS = 15  # even past the time budget (slow endpoints)
 
@@ -123,6 +124,35 @@ def throughput(port: int, path: str, token: str, *, seconds: int, connections: i
 
 
 def _wrk(port: int, path: str, token: str, *, seconds: int, connections: int) -> dict:
+    return _run_wrk(
+        port, path, WRK_LUA, {"BENCH_TOKEN": token}, seconds=seconds, connections=connections
+    )
+
+
+def post_throughput(port: int, targets: list[dict], *, seconds: int, connections: int) -> dict:
+    """POSTs per second (wrk, round-robin over `targets`: token, path, JSON body); without
+    wrk, nothing is measured (a Python client would share the cores with the server)."""
+    if not shutil.which("wrk"):
+        return {"error": "wrk not installed"}
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv", encoding="utf-8", delete=False) as f:
+        for t in targets:
+            f.write(f"{t['token']}\t{t['path']}\t{t['body']}\n")
+    try:
+        return _run_wrk(
+            port,
+            targets[0]["path"],
+            WRK_POST_LUA,
+            {"BENCH_POSTS": f.name},
+            seconds=seconds,
+            connections=connections,
+        )
+    finally:
+        Path(f.name).unlink(missing_ok=True)
+
+
+def _run_wrk(
+    port: int, path: str, script: Path, extra_env: dict, *, seconds: int, connections: int
+) -> dict:
     cmd = [
         "wrk",
         "-t1",
@@ -131,10 +161,10 @@ def _wrk(port: int, path: str, token: str, *, seconds: int, connections: int) ->
         "--timeout",
         "30s",
         "-s",
-        str(WRK_LUA),
+        str(script),
         f"http://{HOST}:{port}{path}",
     ]
-    env = {**os.environ, "BENCH_TOKEN": token}
+    env = {**os.environ, **extra_env}
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
     line = next(ln for ln in out.splitlines() if ln.startswith("BENCH_JSON "))
     data = json.loads(line.removeprefix("BENCH_JSON "))
@@ -146,6 +176,7 @@ def _wrk(port: int, path: str, token: str, *, seconds: int, connections: int) ->
         "median_ms": round(data["p50_us"] / 1000, 2),
         "p95_ms": round(data["p95_us"] / 1000, 2),
         "connections": connections,
+        **({"status_errors": data["status_errors"]} if "status_errors" in data else {}),
     }
 
 

@@ -3,8 +3,14 @@
   python -m bench.probe endpoints OUT.json   who to ask as, what to request, queries per
                                              request (10 and 50 per page), the endpoint's ids
                                              against the hand-written SQL's, SQL timings
-  python -m bench.probe job NAME OUT.json    reminders | rollup | import: time, queries,
-                                             peak memory of this process
+  python -m bench.probe job NAME OUT.json    reminders | rollup_city | rollup | import:
+                                             time, queries, peak memory of this process
+  python -m bench.probe posts OUT.json       the progress-report POSTs wrk sends (leads,
+                                             their open tasks) and the rows counted before
+  python -m bench.probe counts OUT.json      history, reports, notifications: rows now
+  python -m bench.probe outbox N URL OUT.json   N pending webhook deliveries to URL,
+                                             enqueued for the Celery workers
+  python -m bench.probe outbox-status OUT.json  deliveries by status
   python -m bench.probe profile NAME OUT.txt pyinstrument over in-process requests
 
 DATABASE_URL, DJANGO_SETTINGS_MODULE and the secret key come from bench/run.py, the same as
@@ -13,6 +19,7 @@ gunicorn's, so the tokens minted here are valid there.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import resource
@@ -23,6 +30,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import django
 
@@ -108,7 +116,14 @@ def subjects() -> dict[str, Any]:
         .order_by("-krs", "id")
         .first()
     )
+    from django.utils import timezone
+
+    from bench.city.rows import anchor_instant
+
     return {
+        # The lead's last sync a day before the generator's anchor instant (it stamps
+        # CHANGED_LAST_DAY of the tasks within that day).
+        "since": anchor_instant(timezone.localdate()) - SYNC_WINDOW,
         "supervisor": supervisor,
         "lead": lead,
         "reader": User.objects.get(pk=inbox["recipient_id"]),
@@ -119,6 +134,8 @@ def subjects() -> dict[str, Any]:
 
 
 FLOOR = "floor"
+MY_WORK = "me_work"
+SYNC_WINDOW = dt.timedelta(days=1)  # "one day's changes"
 
 
 def endpoint_specs(s: dict[str, Any]) -> dict[str, tuple[Any, str, bool]]:
@@ -135,6 +152,14 @@ def endpoint_specs(s: dict[str, Any]) -> dict[str, tuple[Any, str, bool]]:
         "notifications_unread": (s["reader"], "/api/v1/notifications/?unread=true", True),
         "indicators": (s["supervisor"], "/api/v1/indicators/", True),
         "task_detail": (s["supervisor"], f"/api/v1/tasks/{s['task']}/", False),
+        # The lead's home screen: six groups of their plan (tasks_app/workflow/my_work.py).
+        MY_WORK: (s["lead"], "/api/v1/me/work/", False),
+        # The lead's offline sync of one day's changes (docs/mobile.md, "Sync").
+        "tasks_sync": (
+            s["lead"],
+            f"/api/v1/tasks/?updated_since={quote(s['since'].isoformat())}",
+            True,
+        ),
         # The stack's floor: JWT authentication, middleware, DRF and a tiny body (the
         # caller and their memberships). No endpoint can answer faster than this.
         FLOOR: (s["supervisor"], "/api/v1/me/", False),
@@ -168,6 +193,8 @@ def sql_params(s: dict[str, Any], user: Any, limit: int) -> dict[str, Any]:
         "user": user.pk,
         "task": s["task"],
         "limit": limit,
+        # GET …?updated_since=S filters updated_at >= S − the sync overlap (plantracker/api/sync.py)
+        "since": s["since"] - dt.timedelta(seconds=conf["SYNC_OVERLAP_SECONDS"]),
     }
 
 
@@ -254,6 +281,9 @@ def measure_endpoints() -> dict[str, Any]:
         if name == FLOOR:
             out["endpoints"][name] = row
             continue
+        if name == MY_WORK:
+            out["endpoints"][name] = {**row, **measure_my_work(user, body)}
+            continue
         api_ids = _ids(body, is_list)
         if is_list:
             row["queries_page_10"] = _api_get(_with_page_size(path, 10), token)[2]
@@ -265,6 +295,44 @@ def measure_endpoints() -> dict[str, Any]:
             row["ids_api"], row["ids_sql"] = api_ids[:10], sql_ids[:10]
         out["endpoints"][name] = row
     return out
+
+
+def measure_my_work(user: Any, body: dict[str, Any]) -> dict[str, Any]:
+    """GET /me/work/ has no hand-written SQL yet: its own statements (1 aggregate + 6
+    groups, tasks_app/workflow/my_work.py) are captured and replayed on a plain cursor,
+    timed as one unit, so the table can say how far the endpoint is from the database."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from tasks_app.org.plan_scope import default_plan_id
+    from tasks_app.workflow.my_work import my_work
+
+    today = timezone.localdate()
+    plan = default_plan_id(user, today=today)
+    with CaptureQueriesContext(connection) as ctx:
+        groups = my_work(user=user, plan=plan, today=today, limit=5)
+    statements = [q["sql"] for q in ctx.captured_queries]
+    orm_ids = [t.pk for g in groups for t in g.items]
+    api_ids = [item["id"] for name in (g.name for g in groups) for item in body[name]["items"]]
+    samples: list[float] = []
+    deadline = time.monotonic() + SQL_BUDGET_S
+    with connection.connection.cursor() as cursor:
+        for index in range(SQL_RUNS + 3):
+            started = time.perf_counter()
+            for sql in statements:
+                cursor.execute(sql)
+                cursor.fetchall()
+            if index >= 3:
+                samples.append((time.perf_counter() - started) * 1000)
+            if index >= 3 + 20 and time.monotonic() > deadline:
+                break
+    return {
+        "rows": len(api_ids),
+        "counts": {g.name: g.count for g in groups},
+        "orm_sql": {**timing_summary(samples), "statements": len(statements)},
+        "same_rows": orm_ids == api_ids,
+    }
 
 
 # --- jobs -------------------------------------------------------------------------------------
@@ -289,20 +357,50 @@ def _job_reminders() -> tuple[dict[str, Any], Callable[[], Any]]:
 
 
 def _job_rollup() -> tuple[dict[str, Any], Callable[[], Any]]:
+    """One district: rollup_build of the quarter just closed for 大兴区's plan."""
     from django.utils import timezone
 
-    from tasks_app.models import Task
+    from tasks_app.models import Plan, Task
+    from tasks_app.models.org import DEFAULT_BODY_CODE
     from tasks_app.rollups.build import rollup_build
     from tasks_app.rollups.quarters import Quarter
 
     today = timezone.localdate()
     quarter = Quarter.of(today).previous()
-    tasks = Task.objects.filter(plan__year=quarter.year).count()
+    plan = Plan.objects.filter(year=quarter.year, body__code=DEFAULT_BODY_CODE).first()
+    tasks = Task.objects.filter(plan=plan).count()
     info = {"year": quarter.year, "quarter": quarter.quarter, "plan_tasks": tasks}
 
     def run() -> Any:
-        rollup = rollup_build(year=quarter.year, quarter=quarter.quarter, today=today)
+        rollup = rollup_build(year=quarter.year, quarter=quarter.quarter, plan=plan, today=today)
         return {"rollup": rollup.pk, "rows": rollup.rows.count()}
+
+    return info, run
+
+
+def _job_rollup_city() -> tuple[dict[str, Any], Callable[[], Any]]:
+    """The city: the scheduled build of the quarter just closed for every open plan of its
+    year (rollup_build_previous_quarter), i.e. the 16 districts' plans."""
+    from django.utils import timezone
+
+    from tasks_app.models import Plan, PlanStatus, Rollup, Task
+    from tasks_app.rollups.build import rollup_build_previous_quarter
+    from tasks_app.rollups.quarters import Quarter
+
+    today = timezone.localdate()
+    quarter = Quarter.of(today).previous()
+    plans = Plan.objects.filter(year=quarter.year, status=PlanStatus.OPEN)
+    info = {
+        "year": quarter.year,
+        "quarter": quarter.quarter,
+        "plans": plans.count(),
+        "plan_tasks": Task.objects.filter(plan__in=plans).count(),
+    }
+
+    def run() -> Any:
+        first = rollup_build_previous_quarter(today=today)
+        built = Rollup.objects.filter(year=quarter.year, quarter=quarter.quarter)
+        return {"first_rollup": first, "rollups": built.count()}
 
     return info, run
 
@@ -321,7 +419,12 @@ def _job_import() -> tuple[dict[str, Any], Callable[[], Any]]:
     return {"plan": "seeds/daxing-2025/plan.txt"}, run
 
 
-JOBS = {"reminders": _job_reminders, "rollup": _job_rollup, "import": _job_import}
+JOBS = {
+    "reminders": _job_reminders,
+    "rollup_city": _job_rollup_city,
+    "rollup": _job_rollup,
+    "import": _job_import,
+}
 
 
 def run_job(name: str) -> dict[str, Any]:
@@ -353,6 +456,119 @@ def run_job(name: str) -> dict[str, Any]:
     }
 
 
+# --- writes: progress-report POSTs, the delivery outbox --------------------------------------
+
+POST_LEADS, POST_TASKS_PER_LEAD = 8, 8
+
+
+def counts() -> dict[str, int]:
+    """Rows that a progress report (history) and its notifications add, and the outbox."""
+    from tasks_app.models import Delivery, HistoryEvent, Notification, ProgressReport
+
+    return {
+        "history": HistoryEvent.objects.count(),
+        "reports": ProgressReport.objects.count(),
+        "notifications": Notification.objects.count(),
+        "deliveries": Delivery.objects.count(),
+    }
+
+
+def post_targets() -> dict[str, Any]:
+    """What wrk POSTs: department leads of the busiest departments, each on open tasks of
+    their own department (a lead-department report moves the task: history). The percent is
+    the task's own progress and a red reason is always given, so every POST is valid
+    however often it is repeated (no one-per-period rule; red tasks need a reason)."""
+    from django.db.models import Count
+
+    from tasks_app.models import Membership, Task
+    from tasks_app.workflow.rules import CLOSED_STATUSES
+
+    open_tasks = Task.objects.filter(is_archived=False).exclude(status__in=CLOSED_STATUSES)
+    departments = [
+        row["lead_department_id"]
+        for row in open_tasks.values("lead_department_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "lead_department_id")[:POST_LEADS]
+    ]
+    targets = []
+    for department in departments:
+        lead = (
+            Membership.objects.filter(department_id=department, role="dept_lead")
+            .order_by("id")
+            .first()
+        )
+        if lead is None:
+            continue
+        token = _token(lead.user)
+        tasks = open_tasks.filter(lead_department_id=department).order_by("id")
+        for task_id, progress in tasks.values_list("id", "progress")[:POST_TASKS_PER_LEAD]:
+            targets.append(
+                {
+                    "token": token,
+                    "path": f"/api/v1/tasks/{task_id}/progress-reports/",
+                    "body": json.dumps(
+                        {
+                            "percent": progress,
+                            "narrative": "基准测试：本月工作按计划推进。",
+                            "red_reason": "基准测试：审批流程影响进度。",
+                        },
+                        ensure_ascii=False,
+                    ),
+                }
+            )
+    return {"targets": targets, "before": counts()}
+
+
+def outbox_create(n: int, url: str) -> dict[str, Any]:
+    """N pending webhook deliveries to `url` (one per existing notification, in one
+    INSERT … SELECT), then handed to the workers as the app does (deliveries_enqueue)."""
+    from django.db import connection, transaction
+
+    from tasks_app.reminders.deliveries import deliveries_enqueue
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO tasks_app_delivery (notification_id, recipient_id, channel, target,
+                payload, status, attempts, next_attempt_at, lease_until, last_error, sent_at,
+                created_at, updated_at)
+            SELECT n.id, n.recipient_id, 'webhook', %(url)s,
+                   jsonb_build_object('msgtype', 'markdown', 'markdown',
+                                      jsonb_build_object('content', n.title || E'\n' || n.body)),
+                   'pending', 0, now(), NULL, '', NULL, now(), now()
+              FROM tasks_app_notification n
+             WHERE NOT EXISTS (SELECT 1 FROM tasks_app_delivery d
+                                WHERE d.notification_id = n.id AND d.channel = 'webhook')
+             ORDER BY n.id
+             LIMIT %(n)s
+            RETURNING id
+            """,
+            {"url": url, "n": n},
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    started = time.time()
+    deliveries_enqueue(ids)
+    return {
+        "created": len(ids),
+        "first_id": min(ids, default=0),
+        "last_id": max(ids, default=0),
+        "enqueue_started": started,
+        "enqueue_s": round(time.time() - started, 2),
+    }
+
+
+def outbox_status(url: str) -> dict[str, Any]:
+    from django.db.models import Count
+
+    from tasks_app.models import Delivery
+
+    rows = Delivery.objects.filter(target=url).values("status").annotate(n=Count("id"))
+    return {
+        "by_status": {row["status"]: row["n"] for row in rows},
+        "attempts_over_1": Delivery.objects.filter(target=url, attempts__gt=1).count(),
+    }
+
+
 # --- profile ----------------------------------------------------------------------------------
 
 
@@ -377,6 +593,15 @@ def main(argv: list[str]) -> int:
         Path(name_or_out).write_text(json.dumps(measure_endpoints(), default=str, indent=1))
     elif command == "job":
         Path(rest[0]).write_text(json.dumps(run_job(name_or_out), default=str, indent=1))
+    elif command == "posts":
+        Path(name_or_out).write_text(json.dumps(post_targets(), default=str, ensure_ascii=False))
+    elif command == "counts":
+        Path(name_or_out).write_text(json.dumps(counts()))
+    elif command == "outbox":
+        result = outbox_create(int(name_or_out), rest[0])
+        Path(rest[1]).write_text(json.dumps(result))
+    elif command == "outbox-status":
+        Path(rest[0]).write_text(json.dumps(outbox_status(name_or_out)))
     elif command == "profile":
         requests = int(rest[1]) if len(rest) > 1 else 20
         Path(rest[0]).write_text(profile_endpoint(name_or_out, requests))

@@ -7,8 +7,11 @@ For each scale (0.1 = 10,000 tasks, 1.0 = 100,000 tasks) in its own database: mi
 generate (manage.py generate_city), VACUUM ANALYZE, then
   1. per endpoint: queries per request and the hand-written SQL's timings (bench/probe.py),
      latency through gunicorn (2 sync workers) one request at a time (bench/load.py);
-  2. at the largest scale: throughput of task detail and of the task list (wrk);
-  3. a reminder run and 4. a rollup build, each in a fresh process (time, queries, RSS);
+  2. at the largest scale: throughput of the floor, task detail and the task list (wrk),
+     of progress-report POSTs (wrk, rows written counted before and after), and of the
+     delivery outbox (4 Celery worker processes, a loopback webhook receiver);
+  3. a reminder run, 4. the city-wide and one district's rollup build, each in a fresh
+     process (time, queries, RSS);
 and 5. the seed plan's import into an empty database. See bench/README.md.
 """
 
@@ -30,7 +33,7 @@ sys.path.insert(0, str(REPO))
 
 import psycopg  # noqa: E402
 
-from bench import load, report  # noqa: E402
+from bench import load, outbox, report  # noqa: E402
 
 RESULTS = REPO / "bench" / "results"
 BENCH_ENV = {
@@ -96,7 +99,7 @@ def manage(env: dict[str, str], *args: str, quiet: bool = False) -> float:
 
 
 def probe(env: dict[str, str], *args: str, timeout_s: float | None = None) -> dict[str, Any]:
-    out = RESULTS / f"probe-{os.getpid()}.tmp"
+    out = RESULTS / f"probe-{os.getpid()}-{time.monotonic_ns()}.tmp"
     try:
         subprocess.run(
             [sys.executable, "-m", "bench.probe", *args, str(out)],
@@ -140,7 +143,30 @@ def measure_http(
                 out[name] = load.throughput(
                     port, ep["path"], ep["token"], seconds=args.throughput_seconds, connections=4
                 )
+            log(f"  throughput progress-report POST ({args.throughput_seconds} s)")
+            out["report_post"] = measure_posts(env, port, args)
     return out
+
+
+def measure_posts(env: dict[str, str], port: int, args: argparse.Namespace) -> dict:
+    """wrk POSTs progress reports as department leads on their own open tasks; the rows
+    written (history, reports, notifications) are counted before and after."""
+    setup = probe(env, "posts")
+    if "error" in setup or not setup.get("targets"):
+        return {"error": setup.get("error", "no department lead with an open task")}
+    result = load.post_throughput(
+        port, setup["targets"], seconds=args.throughput_seconds, connections=4
+    )
+    after = probe(env, "counts")
+    before = setup["before"]
+    if "rps" in result:  # successes only: wrk counts a 4xx/5xx answer as a request
+        ok = result["requests"] - result["errors"]
+        result["rps_all"] = result["rps"]
+        result["rps"] = round(result["rps"] * ok / max(result["requests"], 1), 1)
+        result["ok"] = ok
+    result["targets"] = len(setup["targets"])
+    result["written"] = {k: after.get(k, 0) - v for k, v in before.items()}
+    return result
 
 
 def run_scale(
@@ -183,7 +209,17 @@ def _run_scale(
     }
     log(f"scale {scale:g}: HTTP latency" + (" and throughput" if largest else ""))
     result["throughput"] = measure_http(db_env, result["endpoints"], args, throughput=largest)
-    for job in ("reminders", "rollup"):
+    if largest and args.deliveries:
+        # Before the reminder run, whose own deliveries would join the workers' queue.
+        log(f"scale {scale:g}: outbox, {args.deliveries:,} deliveries, 4 worker processes")
+        try:
+            result["outbox"] = outbox.measure(
+                db_env, args.deliveries, probe, timeout_s=args.job_timeout
+            )
+        except RuntimeError as exc:
+            result["outbox"] = {"error": str(exc)[-300:]}
+    # The city first: it reuses a rollup already built after the quarter's close.
+    for job in ("reminders", "rollup_city", "rollup"):
         log(f"scale {scale:g}: {job}")
         result[job] = probe(db_env, "job", job, timeout_s=args.job_timeout)
     if largest and args.profile:
@@ -262,6 +298,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--budget", type=float, default=30.0, help="latency seconds/endpoint")
     parser.add_argument("--throughput-seconds", type=int, default=15)
     parser.add_argument("--job-timeout", type=float, default=300, help="seconds per job")
+    parser.add_argument(
+        "--deliveries", type=int, default=20_000, help="outbox rows to deliver (0: skip)"
+    )
     parser.add_argument("--no-profile", dest="profile", action="store_false")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
     return parser.parse_args(argv)

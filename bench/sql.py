@@ -8,7 +8,11 @@ The benchmark checks that each returns the same ids, in the same order, as the e
 
 Parameters (psycopg named style) come from bench.probe.sql_params: today, warn_until,
 red_points, yellow_points, period, period_deadline, period_last_day, report_default,
-department, user, task, limit.
+department, user, task, limit, since (the `updated_since` cutoff: the client's time minus
+the sync overlap).
+
+GET /me/work/ has none yet: bench.probe.measure_my_work replays the endpoint's own
+statements instead, and the table says so.
 """
 
 from __future__ import annotations
@@ -136,6 +140,12 @@ def tasks_mine() -> str:
     return _recent_page(f"t.id IN ({_MY_TASK_IDS})")
 
 
+def tasks_sync() -> str:
+    """GET /tasks/?updated_since=S as a department lead: the caller's tasks changed since
+    the cutoff, newest change first (no tombstones in the generated data)."""
+    return _recent_page(f"t.updated_at >= %(since)s AND t.id IN ({_MY_TASK_IDS})")
+
+
 def tasks_by_department() -> str:
     """GET /tasks/?department=D as a supervisor: lead or co-department D."""
     return _recent_page(f"t.id IN ({_DEPARTMENT_TASK_IDS})")
@@ -215,4 +225,5 @@ ENDPOINT_SQL = {
     "notifications_unread": notifications_unread,
     "indicators": indicators,
     "task_detail": task_detail,
+    "tasks_sync": tasks_sync,
 }

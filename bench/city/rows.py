@@ -57,6 +57,9 @@ REPORTS_PER_TASK = 10
 NOTIFICATIONS_PER_TASK = 10
 REPORT_HISTORY_MONTHS = 12  # reports fall in the last 12 closed monthly periods
 RECENT_MONTHS, RECENT_MISSING_SHARE = 3, 0.05
+# Tasks changed in the day before the anchor instant (what one day's sync returns); the
+# others last changed 1–90 days before it.
+CHANGED_LAST_DAY = 0.015
 LEADERS_PER_DISTRICT = 2
 OBSERVATIONS_PER_INDICATOR = 4
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
@@ -174,7 +177,7 @@ class City:
     body_ids: list[int] = field(default_factory=list)  # issuing body id, per district
 
     def __post_init__(self) -> None:
-        self.anchor_at = dt.datetime.combine(self.anchor, dt.time(9), tzinfo=self.tz)
+        self.anchor_at = anchor_instant(self.anchor)
         self.plan_years = [self.anchor.year] * len(DISTRICTS)
 
     def rng(self, table: str) -> random.Random:
@@ -364,7 +367,11 @@ class City:
                 1,
                 rng.random() < 0.01,
                 facts.created_at,
-                self.ago(rng.randint(0, 90 * 86400)),
+                self.ago(
+                    rng.randint(0, 86400 - 1)
+                    if rng.random() < CHANGED_LAST_DAY
+                    else rng.randint(86400, 90 * 86400)
+                ),
             )
 
     def _task_facts(self, rng: random.Random, task_id: int, code: str) -> TaskFacts:
@@ -585,6 +592,11 @@ class City:
                     at,
                     at,
                 )
+
+
+def anchor_instant(anchor: dt.date) -> dt.datetime:
+    """The instant the data is built around: 09:00 Asia/Shanghai on the anchor day."""
+    return dt.datetime.combine(anchor, dt.time(9), tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def localise(text: str, district: int) -> str:
