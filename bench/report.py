@@ -283,9 +283,10 @@ def post_row(result: dict | None) -> Row:
         return _row(what, "", "failed", goal, False, note)
     written = result.get("written", {})
     note = (
-        f"{_throughput_note(result)}; {result.get('ok', result['requests']):,} 2xx POSTs over {result['targets']} "
-        f"tasks wrote {written.get('reports', 0):,} reports, {written.get('history', 0):,} "
-        f"history rows, {written.get('notifications', 0):,} notifications"
+        f"{_throughput_note(result)}; {result.get('ok', result['requests']):,} 2xx POSTs "
+        f"over {result['targets']} tasks wrote {written.get('reports', 0):,} reports, "
+        f"{written.get('history', 0):,} history rows, "
+        f"{written.get('notifications', 0):,} notifications"
     )
     return _row(what, "", f"{result['rps']:.0f}", goal, posts_met(result), note)
 
