@@ -83,9 +83,8 @@ def subjects() -> dict[str, Any]:
     """Who asks and about what: the busiest department, its lead, the fullest inbox."""
     from django.db.models import Count
 
-    from tasks_app.models import Membership, Notification, Task, User
+    from tasks_app.models import Department, Membership, Notification, Task, User
 
-    supervisor = User.objects.filter(district_role="supervisor").order_by("-id").first()
     busiest = (
         Task.objects.filter(is_archived=False)
         .values("lead_department_id")
@@ -94,6 +93,11 @@ def subjects() -> dict[str, Any]:
         .first()
     )
     department = busiest["lead_department_id"]
+    # The busiest department's district supervisor: district roles read their own body only.
+    body = Department.objects.values_list("body_id", flat=True).get(pk=department)
+    supervisor = (
+        User.objects.filter(district_role="supervisor", body_id=body).order_by("id").first()
+    )
     lead = (
         Membership.objects.filter(department_id=department, role="dept_lead")
         .order_by("id")
@@ -170,6 +174,7 @@ def sql_params(s: dict[str, Any], user: Any, limit: int) -> dict[str, Any]:
     from django.conf import settings
     from django.utils import timezone
 
+    from tasks_app.org.plan_scope import default_plan_id
     from tasks_app.workflow.cadence import (
         last_closed_period,
         period_deadline,
@@ -191,6 +196,8 @@ def sql_params(s: dict[str, Any], user: Any, limit: int) -> dict[str, Any]:
         "report_default": "missing" if today > period_due_date(period) else "pending",
         "department": s["department"],
         "user": user.pk,
+        "plan": default_plan_id(user, today=today),
+        "body": user.body_id,
         "task": s["task"],
         "limit": limit,
         # GET …?updated_since=S filters updated_at >= S − the sync overlap (plantracker/api/sync.py)

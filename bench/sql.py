@@ -8,8 +8,10 @@ The benchmark checks that each returns the same ids, in the same order, as the e
 
 Parameters (psycopg named style) come from bench.probe.sql_params: today, warn_until,
 red_points, yellow_points, period, period_deadline, period_last_day, report_default,
-department, user, task, limit, since (the `updated_since` cutoff: the client's time minus
-the sync overlap).
+department, user, task, limit, plan (the caller's default plan: this year's plan of their
+issuing body, what every task list shows when no `plan` is named), body (the caller's
+issuing body: a supervisor reads its plans' indicators), since (the `updated_since`
+cutoff: the client's time minus the sync overlap).
 
 GET /me/work/ has none yet: bench.probe.measure_my_work replays the endpoint's own
 statements instead, and the table says so.
@@ -129,7 +131,7 @@ def _recent_page(where: str, laterals: str = "") -> str:
     """Ids of visible tasks matching `where`, newest change first (the list's order)."""
     return _task_rows(
         f"""SELECT t.id, t.updated_at FROM tasks_app_task t {laterals}
-             WHERE NOT t.is_archived AND {where}
+             WHERE NOT t.is_archived AND t.plan_id = %(plan)s AND {where}
              ORDER BY t.updated_at DESC, t.id DESC LIMIT %(limit)s""",
         "p.updated_at DESC, p.id DESC",
     )
@@ -152,7 +154,7 @@ def tasks_by_department() -> str:
 
 
 def tasks_red() -> str:
-    """GET /tasks/?flag=red as a supervisor (every task of the city is visible).
+    """GET /tasks/?flag=red as a supervisor (every task of their district's plan).
 
     Walks the updated_at index and stops at the page's last red task."""
     return _recent_page(f"({_FLAG}) = 'red'", _TASK_LATERALS)
@@ -167,7 +169,8 @@ def supervision_overdue() -> str:
                       GREATEST(0, x.expected - t.progress) AS behind,
                       {_FIRST_MISSED} AS first_missed
                  FROM tasks_app_task t {_OPEN_MILESTONES}
-                WHERE NOT t.is_archived AND ({_FLAG}) IN ('red', 'yellow')
+                WHERE NOT t.is_archived AND t.plan_id = %(plan)s
+                  AND ({_FLAG}) IN ('red', 'yellow')
                 ORDER BY days_overdue DESC, flag_rank, behind DESC, first_missed, t.id
                 LIMIT %(limit)s"""
     order = "p.days_overdue DESC, p.flag_rank, p.behind DESC, p.first_missed, p.id"
@@ -192,7 +195,8 @@ SELECT n.id, n.kind, n.title, n.body, n.payload, n.task_id, n.created_at, n.read
 
 
 def indicators() -> str:
-    """GET /indicators/: a page of indicators with department, latest figure and judgement."""
+    """GET /indicators/ as a supervisor: a page of their district's indicators with
+    department, latest figure and judgement."""
     return """
 SELECT i.*, json_build_object('id', d.id, 'code', d.code, 'name', d.name) AS department,
        o.latest AS latest_observation, j.latest AS judgement, g.gdp AS gdp_latest
