@@ -216,6 +216,7 @@ SELECT i.*, json_build_object('id', d.id, 'code', d.code, 'name', d.name) AS dep
      WHERE gi.plan_id = i.plan_id AND gi.name = '地区生产总值'
      ORDER BY gob.period_end DESC, gob.id DESC LIMIT 1
   ) g ON TRUE
+ WHERE i.plan_id IN (SELECT p.id FROM tasks_app_plan p WHERE p.body_id = %(body)s)
  ORDER BY i."order", i.id
  LIMIT %(limit)s
 """
