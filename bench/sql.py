@@ -13,8 +13,9 @@ issuing body, what every task list shows when no `plan` is named), body (the cal
 issuing body: a supervisor reads its plans' indicators), since (the `updated_since`
 cutoff: the client's time minus the sync overlap).
 
-GET /me/work/ has none yet: bench.probe.measure_my_work replays the endpoint's own
-statements instead, and the table says so.
+GET /me/work/ (a department lead's six groups) is one statement here against the
+endpoint's seven; bench.probe also replays those seven for the note. Its extra parameter:
+week_end (the Sunday of today's week).
 """
 
 from __future__ import annotations
@@ -222,6 +223,111 @@ SELECT i.*, json_build_object('id', d.id, 'code', d.code, 'name', d.name) AS dep
 """
 
 
+_REPORT_STATUS = f"""
+  CASE WHEN r.first_at < %(period_deadline)s THEN 'in'
+       WHEN r.first_at IS NOT NULL THEN 'late'
+       WHEN t.status IN {NOT_CHASED} OR t.start_date > %(period_last_day)s THEN 'not_required'
+       ELSE %(report_default)s END
+"""
+
+
+def me_work() -> str:
+    """GET /me/work/ as a department lead: over the visible tasks of their plan, each
+    group's count and first `limit` tasks in the group's order (tasks_app/workflow/
+    my_work.py: overdue, due this week, reports owed, returned claims, open 督办单 to
+    answer, leader instructions to answer), with what a work item renders."""
+    from tasks_app.workflow.rules import TRANSITION_ACTIONS
+
+    transitions = ", ".join(f"'{a}'" for a in TRANSITION_ACTIONS)
+    group = """(SELECT {g} AS g, v.id, {respond_by} AS respond_by, {reason} AS reason,
+                row_number() OVER (ORDER BY {order}) AS k
+           FROM v WHERE {where} ORDER BY k LIMIT %(limit)s)"""
+    notice = """(SELECT n.{col} FROM tasks_app_supervisionnotice n
+                  WHERE n.task_id = v.id AND n.kind = 'notice' AND n.status = 'open'
+                    AND n.department_id IN (SELECT department_id FROM mine)
+                  ORDER BY n.created_at DESC, n.id DESC LIMIT 1)"""
+    instruction = """(SELECT li.{col} FROM tasks_app_leaderinstruction li
+                       WHERE li.task_id = v.id AND li.responded_at IS NULL
+                         AND v.lead_department_id IN (SELECT department_id FROM mine)
+                       ORDER BY li.respond_by, li.id LIMIT 1)"""
+    due_this_week = f"""NOT v.is_overdue AND v.status NOT IN {NOT_CHASED}
+           AND ((v.due_date BETWEEN %(today)s AND %(week_end)s)
+                OR (v.next_due BETWEEN %(today)s AND %(week_end)s))"""
+    groups = [
+        ("v.is_overdue", "v.days_overdue DESC, v.due_date, v.id", "NULL::date", "NULL"),
+        (due_this_week, "v.first_missed, v.id", "NULL::date", "NULL"),
+        ("v.report_status = 'missing'", "v.due_date, v.id", "NULL::date", "NULL"),
+        (
+            "v.status = 'in_progress' AND v.last_transition = 'return'",
+            "v.due_date, v.id",
+            "NULL::date",
+            "v.last_reason",
+        ),
+        (
+            "v.has_notice",
+            f"{notice.format(col='respond_by')} NULLS LAST, v.id",
+            notice.format(col="respond_by"),
+            notice.format(col="reason"),
+        ),
+        (
+            "v.has_instruction",
+            f"{instruction.format(col='respond_by')}, v.id",
+            instruction.format(col="respond_by"),
+            instruction.format(col="text"),
+        ),
+    ]
+    page = "\n  UNION ALL\n  ".join(
+        group.format(g=i, where=w, order=o, respond_by=rb, reason=rs)
+        for i, (w, o, rb, rs) in enumerate(groups, start=1)
+    )
+    counts = ", ".join(
+        f"count(*) FILTER (WHERE {w}) AS c{i}" for i, (w, *_r) in enumerate(groups, start=1)
+    )
+    last_status = """(SELECT h.{col} FROM tasks_app_historyevent h
+                       WHERE h.task_id = t.id AND h.field = 'status'
+                         AND h.action IN ({transitions})
+                       ORDER BY h.at DESC, h.id DESC LIMIT 1)"""
+    return f"""
+WITH mine AS (SELECT department_id FROM tasks_app_membership WHERE user_id = %(user)s),
+v AS (
+  SELECT t.id, t.due_date, t.status, t.lead_department_id, nm.next_due,
+         {_FLAG} AS flag, {_OVERDUE} AS is_overdue, {_DAYS_OVERDUE} AS days_overdue,
+         {_FIRST_MISSED} AS first_missed, {_REPORT_STATUS} AS report_status,
+         {last_status.format(col="action", transitions=transitions)} AS last_transition,
+         {last_status.format(col="reason", transitions=transitions)} AS last_reason,
+         EXISTS (SELECT 1 FROM tasks_app_supervisionnotice n
+                  WHERE n.task_id = t.id AND n.kind = 'notice' AND n.status = 'open'
+                    AND n.department_id IN (SELECT department_id FROM mine)) AS has_notice,
+         EXISTS (SELECT 1 FROM tasks_app_leaderinstruction li
+                  WHERE li.task_id = t.id AND li.responded_at IS NULL
+                    AND t.lead_department_id IN (SELECT department_id FROM mine))
+           AS has_instruction
+    FROM tasks_app_task t
+    {_TASK_LATERALS}
+    LEFT JOIN LATERAL (
+      SELECT MIN(pr.created_at) AS first_at FROM tasks_app_progressreport pr
+       WHERE pr.task_id = t.id AND pr.period = %(period)s
+         AND pr.department_id = t.lead_department_id
+    ) r ON TRUE
+   WHERE NOT t.is_archived AND t.plan_id = %(plan)s AND t.id IN ({_MY_TASK_IDS})
+),
+counts AS (SELECT {counts} FROM v),
+page AS (
+  {page}
+)
+SELECT p.id, p.g, p.k, t.code, t.title, t.status, v.flag, t.due_date, v.is_overdue,
+       v.days_overdue, v.report_status,
+       json_build_object('id', d.id, 'code', d.code, 'name', d.name) AS lead_department,
+       p.respond_by, p.reason, c.*
+  FROM page p
+  JOIN v ON v.id = p.id
+  JOIN tasks_app_task t ON t.id = p.id
+  JOIN tasks_app_department d ON d.id = t.lead_department_id
+ CROSS JOIN counts c
+ ORDER BY p.g, p.k
+"""
+
+
 ENDPOINT_SQL = {
     "tasks_mine": tasks_mine,
     "tasks_by_department": tasks_by_department,
@@ -231,4 +337,5 @@ ENDPOINT_SQL = {
     "indicators": indicators,
     "task_detail": task_detail,
     "tasks_sync": tasks_sync,
+    "me_work": me_work,
 }
