@@ -20,7 +20,9 @@ week_end (the Sunday of today's week).
 
 from __future__ import annotations
 
-NOT_CHASED = "('completed', 'cancelled', 'suspended')"
+# tasks_app.models.plan.NOT_CHASED_STATUSES: closed (completed, cancelled, withdrawn, carried
+# over) or suspended on purpose.
+NOT_CHASED = "('completed', 'cancelled', 'withdrawn', 'carried_over', 'suspended')"
 
 # Per task t: next open milestone (nm.next_due: the column the database keeps, migration
 # tasks_app 0007), 序时进度 (x.expected).
