@@ -299,7 +299,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--throughput-seconds", type=int, default=15)
     parser.add_argument("--job-timeout", type=float, default=300, help="seconds per job")
     parser.add_argument(
-        "--deliveries", type=int, default=20_000, help="outbox rows to deliver (0: skip)"
+        "--deliveries", type=int, default=10_000, help="outbox rows to deliver (0: skip)"
     )
     parser.add_argument("--no-profile", dest="profile", action="store_false")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
