@@ -99,6 +99,8 @@ class NotificationKind(models.TextChoices):
     PLAN_ASSIGNED = "plan_assigned"  # 交办: a published plan's tasks for a department
     TASK_ASSIGNED = "task_assigned"  # 交办 of one task to a new lead department
     ASSIGNMENT_RETURNED = "assignment_returned"  # 退回: to the supervision office
+    REPORT_FILED = "report_filed"  # a progress report, to those who share the task
+    REPORT_FILED_RED = "report_filed_red"  # the template of report_filed with a red reason
 
 
 # The external channels a notification goes out on (the inbox is always on).

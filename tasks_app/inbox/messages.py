@@ -86,6 +86,20 @@ TEMPLATES: dict[str, tuple[Any, Any]] = {
         gettext_lazy("任务被退回待重新交办：%(code)s %(title)s"),
         gettext_lazy("%(department)s退回了任务“%(title)s”。退回理由：%(reason)s"),
     ),
+    # Stored as report_filed; a report with a red reason renders report_filed_red.
+    "report_filed": (
+        gettext_lazy("进展报告已报送：%(code)s %(title)s"),
+        gettext_lazy(
+            "%(actor)s报送了%(department)s%(period)s的进展报告，完成%(percent)s%%。\n%(narrative)s"
+        ),
+    ),
+    "report_filed_red": (
+        gettext_lazy("进展报告已报送（进度滞后）：%(code)s %(title)s"),
+        gettext_lazy(
+            "%(actor)s报送了%(department)s%(period)s的进展报告，完成%(percent)s%%，进度滞后。"
+            "滞后原因：%(reason)s\n%(narrative)s"
+        ),
+    ),
 }
 
 

@@ -29,6 +29,7 @@ from tasks_app.models import (
 from tasks_app.workflow import cadence as report_cadence
 from tasks_app.workflow import rules as workflow
 from tasks_app.workflow.flags import RED, with_flags
+from tasks_app.workflow.services.report_notices import report_filed_notify
 from tasks_app.workflow.services.task_writes import (
     TaskClosed,
     history_record,
@@ -178,7 +179,8 @@ def progress_report_create(
     """File a report for `period` (default: see report_cadence.default_report_period).
 
     `drafted_by`: the staff member whose draft the report was submitted from (the actor,
-    the department's lead, is its author)."""
+    the department's lead, is its author). The people who share the task hear of it
+    (report_notices.report_filed_notify)."""
     if not 0 <= percent <= 100:
         raise ValidationError({"percent": [_("进度须在0到100之间。")]}, code="out_of_range")
     locked = task_lock(task=task)
@@ -216,4 +218,5 @@ def progress_report_create(
             reason=report.red_reason,
         )
     _require_red_reason(locked, report)
+    report_filed_notify(task=locked, report=report, moves=moves)
     return report
