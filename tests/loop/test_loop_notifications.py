@@ -57,8 +57,10 @@ def test_returned_claim_tells_the_department_and_owner_why(
     world.task.refresh_from_db()
     claim(world)
     task_transition(task=world.task, actor=world.supervisor, action="return", reason="缺少验收材料")
-    for user in (world.lead_lead, world.lead_staff, owner):
+    for user in (world.lead_lead, world.lead_staff):
         assert kinds_of(user) == ["claim_returned"], user.username
+    # The owner also heard of the lead's 100 % report that preceded the claim.
+    assert kinds_of(owner) == ["claim_returned", "report_filed"]
     for user in (world.co_lead, world.other_lead, world.supervisor):
         assert "claim_returned" not in kinds_of(user)
     zh = validated_api(world.lead_lead).get("/api/v1/notifications/").json()["results"][0]

@@ -105,6 +105,11 @@ def test_a_newly_red_lead_report_also_reaches_the_supervision_office_once(
     world: World, make_member, validated_api
 ) -> None:
     owner = with_owner(world, make_member)
+    # A reason given while the report puts the task on schedule is no news to the office.
+    on_time = file_report(validated_api, world, world.lead_lead, percent=60, red_reason="雨季")
+    assert on_time.status_code == 201, on_time.content
+    assert told() == {world.co_lead.pk, owner.pk}
+    Notification.objects.all().delete()
     first = file_report(validated_api, world, world.lead_lead, percent=5, red_reason="征地未完成")
     assert first.status_code == 201, first.content
     assert told() == {world.co_lead.pk, owner.pk, world.supervisor.pk}
@@ -187,3 +192,13 @@ def test_the_number_of_statements_does_not_grow_with_the_recipients(
     assert len(many.captured_queries) == len(few.captured_queries), [
         q["sql"][:120] for q in many.captured_queries
     ]
+
+
+def test_the_first_reason_for_a_task_already_red_reaches_the_office(
+    world: World, validated_api
+) -> None:
+    # Nothing reported by mid-June: the task is red before its first report.
+    first = file_report(validated_api, world, world.lead_lead, percent=5, red_reason="征地未完成")
+    assert first.status_code == 201, first.content
+    assert world.supervisor.pk in told()
+    assert world.leader.pk not in told()  # district leaders are not in the loop's inbox here

@@ -29,7 +29,7 @@ from tasks_app.models import (
 from tasks_app.workflow import cadence as report_cadence
 from tasks_app.workflow import rules as workflow
 from tasks_app.workflow.flags import RED, with_flags
-from tasks_app.workflow.services.report_notices import report_filed_notify
+from tasks_app.workflow.services.report_notices import is_red, report_filed_notify
 from tasks_app.workflow.services.task_writes import (
     TaskClosed,
     history_record,
@@ -206,6 +206,7 @@ def progress_report_create(
     Attachment.objects.filter(pk__in=[a.pk for a in evidence]).update(
         report=report, updated_at=now()
     )
+    was_red = bool(moves and report.red_reason) and is_red(locked.pk)
     if moves:
         _apply_to_task(locked, actor, report, values, found)
     else:
@@ -218,5 +219,5 @@ def progress_report_create(
             reason=report.red_reason,
         )
     _require_red_reason(locked, report)
-    report_filed_notify(task=locked, report=report, moves=moves)
+    report_filed_notify(task=locked, report=report, moves=moves, was_red=was_red)
     return report

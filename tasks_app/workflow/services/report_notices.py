@@ -5,13 +5,15 @@ Recipients (docs/supervision-loop.md, "Who hears what"):
   task's owner — those who share the task and would otherwise only see the report by
   looking;
 - the supervision office (督查室) only when the report newly says the task is behind
-  schedule: a lead-department report carrying a red reason (滞后原因) whose previous
-  lead-department report carried none. The office sees red tasks on its dashboards and
-  the reminder ladder escalates overdue ones, so it hears of the turn, not of every
-  month a task stays red; co-department reports ("its part") never move the task's flag
-  and never reach it.
+  schedule: a lead-department report that leaves the task red (the flag, as
+  _require_red_reason reads it) with its red reason (滞后原因), and either turned the
+  task red or is the first of the department's reports on it to give a reason. The
+  office sees red tasks on its dashboards and the reminder ladder escalates overdue
+  ones, so it hears of the turn, not of every month a task stays red; co-department
+  reports ("its part") never move the task's flag and never reach it.
 Never the report's author; each person once; only active people who can still see the
-task. Set-based: two reads choose the recipients (the previous report, the people), then
+task. Set-based: at most four reads choose the recipients (the flag before and after and the
+previous report, only for a lead report with a red reason; the people), then
 tasks_app.inbox.fanout writes every row in bulk — the same number of statements for one
 recipient or fifty.
 """
@@ -24,15 +26,27 @@ from tasks_app.inbox.audience import sees_task_q
 from tasks_app.inbox.fanout import task_notify_people
 from tasks_app.inbox.notify import task_params
 from tasks_app.models import Membership, ProgressReport, Role, Task, User
+from tasks_app.workflow.flags import RED, with_flags
+from tasks_app.workflow.services.task_writes import today
 
 REPORT_FILED = "report_filed"
 REPORT_FILED_RED = "report_filed_red"  # the template of a report with a red reason
 
 
-def newly_behind(report: ProgressReport, moves: bool) -> bool:
-    """A lead-department report with a red reason after one without (or after none)."""
-    if not moves or not report.red_reason:
-        return False
+def is_red(task_id: int) -> bool:
+    """The task's flag now (one read), as _require_red_reason reads it."""
+    flag = with_flags(Task.objects.filter(pk=task_id), today=today())
+    return flag.values_list("flag", flat=True).get() == RED
+
+
+def newly_behind(report: ProgressReport, *, moves: bool, was_red: bool) -> bool:
+    """A lead-department report that leaves the task red, with its reason, and either
+    turned it red or is the first of the department's reports to give a reason. At most
+    two reads, only for a lead-department report with a red reason."""
+    if not moves or not report.red_reason or not is_red(report.task_id):
+        return False  # a reason given while on schedule ("待验收") is not news
+    if not was_red:
+        return True
     previous = (
         ProgressReport.objects.filter(
             task_id=report.task_id, department_id=report.department_id, pk__lt=report.pk
@@ -63,8 +77,12 @@ def report_recipients(task: Task, report: ProgressReport, *, supervisors: bool) 
     )
 
 
-def report_filed_notify(*, task: Task, report: ProgressReport, moves: bool) -> None:
-    """Tell the people who share `task` that `report` was filed (in its transaction)."""
+def report_filed_notify(
+    *, task: Task, report: ProgressReport, moves: bool, was_red: bool = False
+) -> None:
+    """Tell the people who share `task` that `report` was filed (in its transaction).
+    `was_red`: the task's flag before a lead-department report with a red reason moved
+    it (is_red; False when not read)."""
     params = task_params(
         task,
         report.author,
@@ -76,7 +94,9 @@ def report_filed_notify(*, task: Task, report: ProgressReport, moves: bool) -> N
     )
     if report.red_reason:
         params["template"] = REPORT_FILED_RED
-    recipients = report_recipients(task, report, supervisors=newly_behind(report, moves))
+    recipients = report_recipients(
+        task, report, supervisors=newly_behind(report, moves=moves, was_red=was_red)
+    )
     task_notify_people(
         task=task,
         kind=REPORT_FILED,
