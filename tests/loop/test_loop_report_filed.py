@@ -166,7 +166,11 @@ def test_each_recipients_channel_preferences_are_respected(
     world: World, make_member, validated_api
 ) -> None:
     owner = with_owner(world, make_member)
-    preferences_update(user=world.co_lead, channels={"report_filed": []})
+    # The kind is one of PATCH /me/'s per-kind channels (the mobile settings screen).
+    patched = validated_api(world.co_lead).patch(
+        "/api/v1/me/", {"channels": {"report_filed": []}}, format="json"
+    )
+    assert patched.status_code == 200, patched.content
     preferences_update(user=owner, channels={"report_filed": ["email"]})
     assert file_report(validated_api, world, world.lead_lead).status_code == 201
     assert told() == {world.co_lead.pk, owner.pk}  # the inbox is always on
