@@ -21,6 +21,7 @@ from django.db import transaction
 from plantracker import clock
 from plantracker.errors import ValidationError
 from tasks_app.demo.registry import run_demo_steps
+from tasks_app.inbox.services import report_notices_mark_read_before
 from tasks_app.models import (
     Milestone,
     Plan,
@@ -34,7 +35,7 @@ from tasks_app.rollups.quarters import Quarter
 from tasks_app.supervision.instructions import instruction_create, instruction_respond
 from tasks_app.supervision.notices import notice_answer
 from tasks_app.supervision.urge import task_urge
-from tasks_app.workflow.cadence import period_of
+from tasks_app.workflow.cadence import period_of, previous_period
 from tasks_app.workflow.services.extensions import (
     extension_request_create,
     extension_request_decide,
@@ -267,6 +268,9 @@ def demo_activity_ensure(*, plan: Plan, today: dt.date) -> bool:
         by_busiest = _busiest_department_first(open_tasks)
         _instructions(by_busiest, cast)
         _drafts(by_busiest[3:], cast, today)
+        # The backfilled months' report notices were read in their months; the latest
+        # closed month's stay unread, so the inbox shows this month's work, not 70 reports.
+        report_notices_mark_read_before(plan=plan, period=previous_period(period_of(today)))
         run_demo_steps(plan=plan, today=today)
         quarter = Quarter.of(today)
         rollup_build(

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tasks_app.models import Notification, User
+from tasks_app.models.plan import Plan
 
 
 def notification_tombstone_resource(recipient_id: int) -> str:
@@ -37,3 +38,17 @@ def notifications_mark_all_read(*, recipient: User) -> int:
     return Notification.objects.filter(recipient=recipient, read_at__isnull=True).update(
         read_at=now, updated_at=now
     )
+
+
+@transaction.atomic
+def report_notices_mark_read_before(*, plan: Plan, period: str) -> int:
+    """Mark read the report_filed notices of `plan`'s tasks for periods before `period`
+    (YYYY-MM): what their recipients would have read in those months (the demo's backfill).
+    One UPDATE; returns how many changed."""
+    now = timezone.now()
+    return Notification.objects.filter(
+        kind="report_filed",
+        task__plan=plan,
+        read_at__isnull=True,
+        payload__period__lt=period,
+    ).update(read_at=now, updated_at=now)

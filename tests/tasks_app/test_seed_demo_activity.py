@@ -49,6 +49,13 @@ def facts(plan_id: int) -> dict:
         "fgw_unread": Notification.objects.filter(
             recipient__username="lead.fgw", read_at__isnull=True
         ).count(),
+        # the backfilled months' report notices were read in their months
+        "stale_report_unread": Notification.objects.filter(
+            kind="report_filed", read_at__isnull=True, payload__period__lt="2025-08"
+        ).count(),
+        "fresh_report_unread": Notification.objects.filter(
+            kind="report_filed", read_at__isnull=True, payload__period="2025-08"
+        ).count(),
         "owned": tasks.filter(owner__isnull=False).count(),
         "extensions": sorted(set(ExtensionRequest.objects.values_list("status", flat=True))),
         "notices": SupervisionNotice.objects.filter(kind="notice").count(),
@@ -63,6 +70,7 @@ def check(found: dict) -> None:
     assert {"completed", "in_progress", "pending_review"} <= set(found["statuses"])
     assert found["distinct_scores"] > 1
     assert found["fgw_unread"] > 0
+    assert found["stale_report_unread"] == 0 and found["fresh_report_unread"] > 0
     assert found["owned"] > 60
     assert found["extensions"] == ["approved", "pending", "rejected"]
     assert found["notices"] >= 2 and found["instructions"] >= 2 and found["drafts"] >= 1
