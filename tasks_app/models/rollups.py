@@ -159,17 +159,16 @@ class RollupTaskState(models.Model):
     chapter_id = models.BigIntegerField()
     lead_department_id = models.BigIntegerField()
     start_date = models.DateField()
+    status = models.CharField(max_length=20)  # the current status
     status_then = models.CharField(max_length=20)
     progress_then = models.IntegerField(null=True)
     due_then = models.DateField(null=True)
     milestone_then = models.DateField(null=True)
     completed_then = models.DateTimeField(null=True)  # completed_at, if before the cutoff
     deadline_in_force = models.DateField(null=True)
-    report_status_1 = models.CharField(max_length=20, null=True)
+    # The lead department's first report of the quarter's 1st, 2nd, 3rd report period.
     report_first_at_1 = models.DateTimeField(null=True)
-    report_status_2 = models.CharField(max_length=20, null=True)
     report_first_at_2 = models.DateTimeField(null=True)
-    report_status_3 = models.CharField(max_length=20, null=True)
     report_first_at_3 = models.DateTimeField(null=True)
 
     class Meta:

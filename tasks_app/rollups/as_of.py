@@ -48,15 +48,21 @@ class JsonScalarText(Func):
         return self.as_sql(compiler, connection, template="json_extract(%(expressions)s, '$')")
 
 
-def _value_then(field: str, cutoff: dt.datetime) -> Coalesce:
+def _value_then(field: str, cutoff: dt.datetime, tasks: QuerySet | None = None) -> Any:
+    """The field's value at `cutoff` (the module's docstring). With `tasks` (the task ids
+    the statement reads, as a subquery): the two history subqueries run only for the
+    tasks that have any history of the field; the others' value is the column's (what the
+    subqueries would find: nothing), found with one uncorrelated lookup (a hashed
+    subplan) instead of two correlated subqueries per task."""
     events = HistoryEvent.objects.filter(task=OuterRef("pk"), field=field).order_by()
     before = events.filter(at__lt=cutoff).order_by("-at", "-id").values("to_value")[:1]
     after = events.filter(at__gte=cutoff).order_by("at", "id").values("from_value")[:1]
-    return Coalesce(
-        JsonScalarText(Subquery(before)),
-        JsonScalarText(Subquery(after)),
-        Cast(F(field), CharField()),
-    )
+    current = Cast(F(field), CharField())
+    value = Coalesce(JsonScalarText(Subquery(before)), JsonScalarText(Subquery(after)), current)
+    if tasks is None:
+        return value
+    with_history = HistoryEvent.objects.filter(field=field, task__in=tasks).values("task_id")
+    return Case(When(pk__in=with_history, then=value), default=current, output_field=CharField())
 
 
 def status_then(cutoff: dt.datetime) -> Coalesce:
@@ -89,13 +95,14 @@ def tasks_as_of(tasks: QuerySet[Task], *, as_of: dt.date, cutoff: dt.datetime) -
     return tasks.annotate(**flag_then(as_of))
 
 
-def raw_state_then(cutoff: dt.datetime) -> dict[str, Any]:
+def raw_state_then(cutoff: dt.datetime, tasks: QuerySet | None = None) -> dict[str, Any]:
     """status_then, progress_then, due_then and milestone_then: the values read from
-    history (one pair of subqueries each), to annotate a Task queryset with."""
+    history (one pair of subqueries each), to annotate a Task queryset with; `tasks`:
+    as _value_then's."""
     return {
-        "status_then": status_then(cutoff),
-        "progress_then": Cast(_value_then("progress", cutoff), IntegerField()),
-        "due_then": Cast(_value_then("due_date", cutoff), DateField()),
+        "status_then": _value_then("status", cutoff, tasks),
+        "progress_then": Cast(_value_then("progress", cutoff, tasks), IntegerField()),
+        "due_then": Cast(_value_then("due_date", cutoff, tasks), DateField()),
         "milestone_then": _open_milestone_then(cutoff),
     }
 

@@ -29,7 +29,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Case, CharField, Count, F, OuterRef, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from plantracker import clock
@@ -51,6 +51,9 @@ from tasks_app.workflow.cadence import (
     MISSING,
     NOT_REQUIRED,
     NOT_REQUIRED_STATUSES,
+    PENDING,
+    period_deadline,
+    period_due_date,
     period_last_day,
 )
 from tasks_app.workflow.flags import NOT_CHASED_STATUSES, RED
@@ -134,10 +137,11 @@ def task_rows(states: QuerySet[RollupTaskState], scope: Scope) -> FineRows:
 
 def milestone_rows(plans: Sequence[Plan], scope: Scope) -> FineRows:
     late = ExtensionRequest.objects.filter(milestone=OuterRef("pk"))
+    late_ids = ExtensionRequest.objects.filter(task__plan__in=plans, milestone__isnull=False)
     milestones = (
         Milestone.objects.filter(task__plan__in=plans, task__is_archived=False)
         .exclude(task__status__in=(TaskStatus.CANCELLED, TaskStatus.WITHDRAWN))
-        .annotate(deadline_in_force=deadline_in_force(late))
+        .annotate(deadline_in_force=deadline_in_force(late, late_ids.values("milestone_id")))
         .filter(
             deadline_in_force__gte=scope.quarter.start, deadline_in_force__lte=scope.quarter.end
         )
@@ -151,14 +155,33 @@ def milestone_rows(plans: Sequence[Plan], scope: Scope) -> FineRows:
     )
 
 
+def report_status(n: int, period: str, *, today: dt.date) -> Case:
+    """The lead department's report status for the quarter's n-th period, as of `today`,
+    from the state's first-report column: the rule of workflow.cadence.report_status_for
+    (whose SQL reads the reports per task) over the materialized column."""
+    first_at = f"report_first_at_{n}"
+    return Case(
+        When(**{f"{first_at}__lt": period_deadline(period)}, then=Value(IN)),
+        When(**{f"{first_at}__isnull": False}, then=Value(LATE)),
+        When(
+            Q(status__in=NOT_REQUIRED_STATUSES) | Q(start_date__gt=period_last_day(period)),
+            then=Value(NOT_REQUIRED),
+        ),
+        default=Value(MISSING if today > period_due_date(period) else PENDING),
+        output_field=CharField(),
+    )
+
+
 def report_rows(states: QuerySet[RollupTaskState], scope: Scope) -> FineRows:
-    """The lead departments' monthly reports for the quarter's periods, one statement:
-    each period's status was materialized with the tasks' state (rollups/state.py)."""
+    """The lead departments' monthly reports for the quarter's periods, one statement
+    over the tasks' state (each period's first report is a column: rollups/state.py)."""
     cutoff = scope.as_of_end
     aggregates: dict[str, Any] = {}
+    statuses: dict[str, Case] = {}
     # A report is owed by the status the task had then (a task closed later still owed it).
     for n, period in enumerate(scope.quarter.report_periods(), start=1):
         status, first_at = f"report_status_{n}", f"report_first_at_{n}"
+        statuses[status] = report_status(n, period, today=scope.as_of)
         arrived_late = Q(**{status: LATE, f"{first_at}__lt": cutoff})
         arrived_after = Q(**{status: LATE, f"{first_at}__gte": cutoff})
         closed_later = Q(**{status: NOT_REQUIRED, "start_date__lte": period_last_day(period)}) & ~Q(
@@ -173,7 +196,8 @@ def report_rows(states: QuerySet[RollupTaskState], scope: Scope) -> FineRows:
         }
     if not aggregates:
         return []
-    rows = _fine(_counted(states), "plan_id", "chapter_id", "lead_department_id", aggregates)
+    counted = _counted(states).annotate(**statuses)
+    rows = _fine(counted, "plan_id", "chapter_id", "lead_department_id", aggregates)
     summed: FineRows = []
     for key, values in rows:
         totals = dict.fromkeys(REPORT_NAMES, 0)
@@ -262,7 +286,7 @@ def plan_tables(
     scope = Scope(plan=plans[0], quarter=quarter, as_of=as_of)
     cutoff = scope.as_of_end
     rows: FineRows = []
-    with materialized_state(plans, quarter=quarter, as_of=as_of, cutoff=cutoff) as states:
+    with materialized_state(plans, quarter=quarter, cutoff=cutoff) as states:
         rows += task_rows(states, scope)
         rows += report_rows(states, scope)
     rows += milestone_rows(plans, scope)
