@@ -1,14 +1,16 @@
 """The per-task state a rollup counts, materialized once per build.
 
 Every task metric of a rollup (rollups/metrics.py) reads the same few values per task:
-the status, progress, deadline and open milestone that stood at the cutoff (from its
-history, rollups/as_of.py), the deadline in force, and the lead department's report
-status for each report period of the quarter. Written as annotations, each reference
-to one of them repeats its correlated subqueries (PostgreSQL evaluates a subquery once
-per reference and row, not once per row); a rollup refers to them ~60 times per task.
-So a build computes them once per task into a temporary table (RollupTaskState) in one
-INSERT … SELECT, aggregates over plain columns, and drops the table, all inside its
-transaction. One statement per step whatever the number of tasks or plans.
+the status, progress and deadline that stood at the cutoff (from its history,
+rollups/as_of.py), the earliest milestone still open then, the deadline in force, and
+the lead department's first report of each report period of the quarter. Written as
+annotations, each reference to one of them repeats its correlated subqueries
+(PostgreSQL evaluates a subquery once per reference and row, not once per row), and a
+rollup refers to them ~60 times per task. So a build computes them once per task into a
+temporary table (RollupTaskState) with one CREATE TEMPORARY TABLE … AS SELECT (the
+milestone and report values as grouped subqueries joined to the tasks: set-based),
+aggregates over its plain columns, and drops it, all inside its transaction. A constant
+number of statements whatever the number of tasks or plans (docs/performance-rollups.md).
 """
 
 from __future__ import annotations
