@@ -28,7 +28,7 @@ from .reminders import (
     ReminderRun,
 )
 from .report_drafts import ReportDraft
-from .rollups import Rollup, RollupJob, RollupLevel, RollupRow
+from .rollups import Rollup, RollupJob, RollupLevel, RollupRow, RollupTaskState
 from .workflow import (
     Attachment,
     Comment,
@@ -80,6 +80,7 @@ __all__ = [
     "RollupJob",
     "RollupLevel",
     "RollupRow",
+    "RollupTaskState",
     "SupervisionNotice",
     "Task",
     "TaskSource",

@@ -146,3 +146,34 @@ class RollupJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}Q{self.quarter} {self.status}"
+
+
+class RollupTaskState(models.Model):
+    """One task's state as of a rollup's cutoff, for one build: a TEMPORARY table
+    (tasks_app.rollups.state creates and drops it inside the build's transaction), so
+    every history and report subquery runs once per task, not once per metric. Never
+    stored; nothing reads it outside a build."""
+
+    id = models.BigIntegerField(primary_key=True)  # the task's id
+    plan_id = models.BigIntegerField()
+    chapter_id = models.BigIntegerField()
+    lead_department_id = models.BigIntegerField()
+    start_date = models.DateField()
+    status = models.CharField(max_length=20)  # the current status
+    status_then = models.CharField(max_length=20)
+    progress_then = models.IntegerField(null=True)
+    due_then = models.DateField(null=True)
+    milestone_then = models.DateField(null=True)
+    completed_then = models.DateTimeField(null=True)  # completed_at, if before the cutoff
+    deadline_in_force = models.DateField(null=True)
+    # The lead department's first report of the quarter's 1st, 2nd, 3rd report period.
+    report_first_at_1 = models.DateTimeField(null=True)
+    report_first_at_2 = models.DateTimeField(null=True)
+    report_first_at_3 = models.DateTimeField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = "rollup_task_state"
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.status_then}"

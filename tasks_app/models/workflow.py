@@ -56,7 +56,14 @@ class ProgressReport(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(percent__lte=100), name="report_percent_0_100"),
         ]
-        indexes = [models.Index(fields=["task", "period"], name="report_task_period")]
+        indexes = [
+            models.Index(fields=["task", "period"], name="report_task_period"),
+            # A rollup's first report per task and department of a period (rollups/state.py):
+            # an index-only scan of the period's entries, not of the table's pages.
+            models.Index(
+                fields=["period", "task", "department", "created_at"], name="report_period_first"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.task_id} {self.period} {self.percent}%"

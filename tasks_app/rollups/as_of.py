@@ -48,15 +48,21 @@ class JsonScalarText(Func):
         return self.as_sql(compiler, connection, template="json_extract(%(expressions)s, '$')")
 
 
-def _value_then(field: str, cutoff: dt.datetime) -> Coalesce:
+def _value_then(field: str, cutoff: dt.datetime, tasks: QuerySet | None = None) -> Any:
+    """The field's value at `cutoff` (the module's docstring). With `tasks` (the task ids
+    the statement reads, as a subquery): the two history subqueries run only for the
+    tasks that have any history of the field; the others' value is the column's (what the
+    subqueries would find: nothing), found with one uncorrelated lookup (a hashed
+    subplan) instead of two correlated subqueries per task."""
     events = HistoryEvent.objects.filter(task=OuterRef("pk"), field=field).order_by()
     before = events.filter(at__lt=cutoff).order_by("-at", "-id").values("to_value")[:1]
     after = events.filter(at__gte=cutoff).order_by("at", "id").values("from_value")[:1]
-    return Coalesce(
-        JsonScalarText(Subquery(before)),
-        JsonScalarText(Subquery(after)),
-        Cast(F(field), CharField()),
-    )
+    current = Cast(F(field), CharField())
+    value = Coalesce(JsonScalarText(Subquery(before)), JsonScalarText(Subquery(after)), current)
+    if tasks is None:
+        return value
+    with_history = HistoryEvent.objects.filter(field=field, task__in=tasks).values("task_id")
+    return Case(When(pk__in=with_history, then=value), default=current, output_field=CharField())
 
 
 def status_then(cutoff: dt.datetime) -> Coalesce:
@@ -79,27 +85,42 @@ def _open_milestone_then(cutoff: dt.datetime) -> Subquery:
 def tasks_as_of(tasks: QuerySet[Task], *, as_of: dt.date, cutoff: dt.datetime) -> QuerySet[Task]:
     """Annotate status_then, progress_then, due_then, completed_then, milestone_then and
     flag_then (see the module's docstring)."""
-    rules = FlagRules.for_day(as_of)
-    tasks = tasks.annotate(
-        status_then=status_then(cutoff),
-        progress_then=Cast(_value_then("progress", cutoff), IntegerField()),
-        due_then=Cast(_value_then("due_date", cutoff), DateField()),
-        milestone_then=_open_milestone_then(cutoff),
-    )
-    span = Greatest(DaysBetween("due_then", "start_date"), Value(1))
+    tasks = tasks.annotate(**raw_state_then(cutoff))
     tasks = tasks.annotate(
         completed_then=Case(
             When(status_then=TaskStatus.COMPLETED, completed_at__lt=cutoff, then="completed_at"),
             default=None,
         ),
-        expected_then=Case(
+    )
+    return tasks.annotate(**flag_then(as_of))
+
+
+def raw_state_then(cutoff: dt.datetime, tasks: QuerySet | None = None) -> dict[str, Any]:
+    """status_then, progress_then, due_then and milestone_then: the values read from
+    history (one pair of subqueries each), to annotate a Task queryset with; `tasks`:
+    as _value_then's."""
+    return {
+        "status_then": _value_then("status", cutoff, tasks),
+        "progress_then": Cast(_value_then("progress", cutoff, tasks), IntegerField()),
+        "due_then": Cast(_value_then("due_date", cutoff, tasks), DateField()),
+        "milestone_then": _open_milestone_then(cutoff),
+    }
+
+
+def flag_then(as_of: dt.date) -> dict[str, Any]:
+    """expected_then and flag_then, from status_then, progress_then, due_then,
+    milestone_then and start_date (annotations or columns of the queryset): two
+    annotations to apply in order (a dict keeps it)."""
+    span = Greatest(DaysBetween("due_then", "start_date"), Value(1))
+    return {
+        "expected_then": Case(
             When(Q(start_date__gte=as_of), then=Value(0)),
             When(Q(due_then__lte=as_of), then=Value(100)),
             default=DaysBetween(Value(as_of), "start_date") * Value(100) / span,
             output_field=IntegerField(),
         ),
-    )
-    return tasks.annotate(flag_then=_flag(rules))
+        "flag_then": _flag(FlagRules.for_day(as_of)),
+    }
 
 
 def _flag(rules: FlagRules) -> Case:

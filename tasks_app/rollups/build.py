@@ -31,15 +31,7 @@ from tasks_app.models import (
 )
 from tasks_app.models.org import DEFAULT_BODY_CODE
 from tasks_app.rollups.columns import METRIC_FIELDS
-from tasks_app.rollups.metrics import (
-    PLAN_KEY,
-    Scope,
-    Table,
-    activity_metrics,
-    milestone_metrics,
-    report_metrics,
-    task_metrics,
-)
+from tasks_app.rollups.metrics import PLAN_KEY, Scope, Table, plan_tables
 from tasks_app.rollups.quarters import Quarter
 from tasks_app.rollups.scoring import competition_ranks, department_score, score_rules
 from tasks_app.rollups.sources import metric_sources
@@ -47,7 +39,6 @@ from tasks_app.rollups.sources import metric_sources
 logger = logging.getLogger(__name__)
 
 CN_NUMERALS = "一二三四五六七八九十"
-SOURCES = (task_metrics, milestone_metrics, report_metrics, activity_metrics)
 
 
 class RollupError(ValueError):
@@ -74,9 +65,12 @@ def _plan_for(year: int, quarter: int, plan: Plan | None = None) -> Plan:
     return plan
 
 
-def _level_table(scope: Scope, level: str) -> Table:
+def _level_table(scope: Scope, level: str, tables: dict[str, Table]) -> Table:
+    """tasks_app's metrics of the level (plan_tables), plus other apps' sources."""
     table: Table = defaultdict(dict)
-    for source in (*SOURCES, *metric_sources()):  # other apps: indicators_app's counts
+    for key, values in tables[level].items():
+        table[key].update(values)
+    for source in metric_sources():  # other apps: indicators_app's counts
         for key, values in source(scope, level).items():
             if key is not None:
                 table[key].update(values)
@@ -123,15 +117,31 @@ def rollup_build(
     built_by: Any = None,
     today: dt.date | None = None,
 ) -> Rollup:
-    """Build and freeze the next version of the (plan, year, quarter) rollup. ~30 queries.
+    """Build and freeze the next version of the (plan, year, quarter) rollup. ~20 queries.
 
     Without `plan`: the default body's plan of `year`."""
     plan = _plan_for(year, quarter, plan)
+    period = Quarter(year, quarter)
+    as_of = min(period.end, today or clock.today())
+    return _freeze(plan, period, as_of, built_by=built_by, tables=None)
+
+
+def _freeze(
+    plan: Plan,
+    period: Quarter,
+    as_of: dt.date,
+    *,
+    built_by: Any,
+    tables: dict[str, Table] | None,
+) -> Rollup:
+    """Lock the plan, then write the next version with `tables` (plan_tables' entry for
+    the plan, computed now when None). Inside the caller's transaction."""
     locked = Plan.objects.select_for_update().filter(pk=plan.pk).first()  # one builder per plan
     if locked is None or locked.status == PlanStatus.CLOSED:  # closed while we waited
         raise RollupError(_("该计划已结转关闭，季度汇总已冻结。"))
-    period = Quarter(year, quarter)
-    as_of = min(period.end, today or clock.today())
+    if tables is None:
+        tables = plan_tables([plan], quarter=period, as_of=as_of)[plan.pk]
+    year, quarter = period.year, period.quarter
     scope = Scope(plan=plan, quarter=period, as_of=as_of)
     latest = Rollup.objects.filter(plan=plan, year=year, quarter=quarter).aggregate(
         v=Max("version")
@@ -146,10 +156,9 @@ def rollup_build(
         settings_used=score_rules(),
     )
     chapters = Chapter.objects.filter(plan=plan).order_by("number")
-    chapter_table = _level_table(scope, "chapter")
-    rows = [
-        _row(rollup, RollupLevel.PLAN, PLAN_KEY, plan.title, _level_table(scope, "plan")[PLAN_KEY])
-    ]
+    chapter_table = _level_table(scope, "chapter", tables)
+    plan_row = _level_table(scope, "plan", tables)[PLAN_KEY]
+    rows = [_row(rollup, RollupLevel.PLAN, PLAN_KEY, plan.title, plan_row)]
     for position, chapter in enumerate(chapters, start=1):
         row = _row(
             rollup,
@@ -160,7 +169,7 @@ def rollup_build(
         )
         row.position = position
         rows.append(row)
-    rows += _department_rows(rollup, _level_table(scope, "department"))
+    rows += _department_rows(rollup, _level_table(scope, "department", tables))
     RollupRow.objects.bulk_create(rows)
     return rollup
 
@@ -225,14 +234,20 @@ def rollup_build_previous_quarter(*, today: dt.date) -> int | None:
     if not plans:
         logger.info("no open plan for %s; nothing to roll up", period.year)
         return None
-    built = []
-    for plan in plans:  # one per issuing body and kind: a handful
-        after_close = Rollup.objects.filter(
-            plan=plan, year=period.year, quarter=period.quarter, as_of=period.end
-        ).first()
-        if after_close is None:
-            after_close = rollup_build(
-                year=period.year, quarter=period.quarter, plan=plan, today=today
-            )
-        built.append(after_close.pk)
-    return built[0]
+    built: dict[int, int] = {
+        r.plan_id: r.pk
+        for r in Rollup.objects.filter(
+            plan__in=plans, year=period.year, quarter=period.quarter, as_of=period.end
+        ).order_by("version")
+    }
+    to_build = [plan for plan in plans if plan.pk not in built]
+    as_of = min(period.end, today)
+    with transaction.atomic():  # the temporary table of the tasks' state lives in it
+        # All plans' metrics in one pass (a constant number of statements), then each
+        # plan's rollup frozen as its own version in its own transaction, as rollup_build.
+        tables = plan_tables(to_build, quarter=period, as_of=as_of)
+    for plan in to_build:
+        with transaction.atomic():
+            rollup = _freeze(plan, period, as_of, built_by=None, tables=tables[plan.pk])
+        built[plan.pk] = rollup.pk
+    return built[plans[0].pk]
