@@ -134,7 +134,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # --- REST framework.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt's, reading the person from a cache (tasks_app/org/principal_cache.py)
+        "tasks_app.api.authentication.CachedJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -11,8 +11,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tasks_app.api.tasks_inputs import FlatDictField, FlatListField
-from tasks_app.inbox.preferences import preferences_of, preferences_update
+from tasks_app.inbox.preferences import own_preferences, preferences_update
 from tasks_app.models import Channel, User
+from tasks_app.org.principal_cache import memberships_of, principal_fresh
 from tasks_app.org.visibility import user_roles
 
 
@@ -104,8 +105,7 @@ LIST_CODES = [
 
 
 def me_data(user: User) -> dict:
-    memberships = user.memberships.select_related("department").order_by("department__code")
-    reach = preferences_of(user)
+    reach = own_preferences(user)
     return {
         "id": user.pk,
         "username": user.username,
@@ -115,11 +115,11 @@ def me_data(user: User) -> dict:
         "departments": [
             {
                 "id": m.department_id,
-                "code": m.department.code,
-                "name": m.department.name,
+                "code": m.code,
+                "name": m.name,
                 "role": m.role,
             }
-            for m in memberships
+            for m in memberships_of(user)
         ],
         "default_channels": list(reach.default_channels),
         "channels": reach.channels,
@@ -150,5 +150,5 @@ class MeView(APIView):
         data = MeUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         preferences_update(user=request.user, **data.validated_data)
-        request.user.refresh_from_db(fields=["notify_email", "notify_webhook"])
-        return Response(MeSerializer(me_data(request.user)).data)
+        user = principal_fresh(user_id=request.user.pk) or request.user
+        return Response(MeSerializer(me_data(user)).data)

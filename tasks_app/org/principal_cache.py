@@ -1,0 +1,197 @@
+"""The signed-in person as an API request needs them, cached (docs/performance-floor.md).
+
+Every token-authenticated request needs the person's row (is the account active, does the
+token's password fingerprint still match), and most need their memberships (roles,
+departments) and notification settings (/me/). Reading them took 3–4 queries per request,
+most of the floor's time. `principal_of(user_id=...)` keeps them in Django's cache (Redis
+in production), one entry per person:
+
+- **What is kept**: the User row (with its NotificationSettings, select_related) and its
+  memberships as (department id, code, name, role) in department-code order, attached to
+  the instance (`memberships_of(user)` reads them).
+- **Invalidation**: every change that matters calls `principal_forget(user_ids=...)`,
+  which replaces the entry with a short-lived marker at once and again when the
+  transaction commits. While the marker is there, readers go to the database and do not
+  refill the cache, so a reader that read the old row just before the commit cannot put
+  it back. Signals (connected in TasksAppConfig.ready) cover save() and delete() of User,
+  Membership, NotificationSettings and Department — services, the admin, the shell, the
+  console; the bulk writes that bypass signals (demo accounts, the plan importer's
+  departments) call it themselves. Nothing updates these tables with queryset.update().
+- **Bound**: an entry lives at most PRINCIPAL_TTL_SECONDS even if an invalidation is lost
+  (cache unreachable during a write: logged as an error).
+- The JWT authentication (tasks_app/api/authentication.py) re-checks with the database
+  whenever a cached person fails a check (inactive, password fingerprint), so a cache
+  can only make a refusal slower, never an acceptance wrong past the invalidation.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save, pre_save
+
+from plantracker.api.throttling import CACHE_ERRORS
+from tasks_app.models import Department, Membership, NotificationSettings, User
+
+logger = logging.getLogger(__name__)
+
+# The fields' names are in the key: a deploy that changes the model reads no old pickles.
+_SHAPE = zlib.crc32(
+    " ".join(
+        f.attname for m in (User, NotificationSettings) for f in m._meta.concrete_fields
+    ).encode()
+)
+PRINCIPAL_KEY = f"plantracker:principal:v1:{_SHAPE:08x}:%s"
+PRINCIPAL_TTL_SECONDS = 300
+# How long an invalidated person is read from the database only; longer than any
+# request between its database read and its cache write.
+INVALIDATED_HOLD_SECONDS = 30
+_INVALIDATED = "invalidated"
+_MEMBERSHIPS_ATTR = "_plantracker_memberships"
+
+
+@dataclass(frozen=True)
+class CachedMembership:
+    department_id: int
+    code: str
+    name: str
+    role: str
+
+
+def _load(user_id: int) -> User | None:
+    user = User.objects.select_related("notification_settings").filter(pk=user_id).first()
+    if user is None:
+        return None
+    rows = (
+        Membership.objects.filter(user_id=user_id)
+        .order_by("department__code", "pk")
+        .values_list("department_id", "department__code", "department__name", "role")
+    )
+    setattr(user, _MEMBERSHIPS_ATTR, tuple(CachedMembership(*row) for row in rows))
+    return user
+
+
+def principal_of(*, user_id: int) -> User | None:
+    """The person with their memberships and notification settings; None if there is none."""
+    key = PRINCIPAL_KEY % user_id
+    try:
+        cached = cache.get(key)
+    except CACHE_ERRORS:
+        return _load(user_id)
+    if isinstance(cached, dict):
+        user = cached["user"]
+        setattr(user, _MEMBERSHIPS_ATTR, cached["memberships"])
+        return user
+    user = _load(user_id)
+    if user is not None and cached != _INVALIDATED:
+        entry = {"user": user, "memberships": getattr(user, _MEMBERSHIPS_ATTR)}
+        try:
+            # add, not set: a marker written meanwhile by an invalidation wins.
+            cache.add(key, entry, timeout=PRINCIPAL_TTL_SECONDS)
+        except CACHE_ERRORS:
+            pass
+    return user
+
+
+def principal_fresh(*, user_id: int) -> User | None:
+    """The same, from the database (after the request's own write)."""
+    return _load(user_id)
+
+
+def memberships_of(user: User) -> tuple[CachedMembership, ...]:
+    """The person's memberships in department-code order: from the cached principal when
+    the request has one, else one query."""
+    cached = getattr(user, _MEMBERSHIPS_ATTR, None)
+    if cached is None:
+        cached = tuple(
+            CachedMembership(*row)
+            for row in Membership.objects.filter(user_id=user.pk)
+            .order_by("department__code", "pk")
+            .values_list("department_id", "department__code", "department__name", "role")
+        )
+    return cached
+
+
+def _mark(user_ids: list[int]) -> None:
+    try:
+        cache.set_many(
+            {PRINCIPAL_KEY % pk: _INVALIDATED for pk in user_ids},
+            timeout=INVALIDATED_HOLD_SECONDS,
+        )
+    except CACHE_ERRORS:
+        logger.error(
+            "cache unreachable: cached sign-ins of users %s may stay stale up to %s s",
+            user_ids,
+            PRINCIPAL_TTL_SECONDS,
+        )
+
+
+def principal_forget(*, user_ids: Iterable[int]) -> None:
+    """Drop the cached principals of these people, now and when the transaction commits."""
+    ids = sorted({int(pk) for pk in user_ids if pk is not None})
+    if not ids:
+        return
+    _mark(ids)
+    transaction.on_commit(lambda: _mark(ids))
+
+
+def principal_forget_departments(*, department_ids: Iterable[int]) -> None:
+    """A department's code or name changed: its members' cached memberships show it."""
+    ids = list(department_ids)
+    if ids:
+        principal_forget(
+            user_ids=Membership.objects.filter(department_id__in=ids).values_list(
+                "user_id", flat=True
+            )
+        )
+
+
+# --- signals: save() and delete() wherever they come from --------------------------------
+
+
+def _user_changed(sender: type, instance: User, **kwargs: Any) -> None:
+    if set(kwargs.get("update_fields") or ()) == {"last_login"}:
+        return  # every password login (UPDATE_LAST_LOGIN); nothing reads it off the principal
+    principal_forget(user_ids=[instance.pk])
+
+
+def _membership_pre_save(sender: type, instance: Membership, **kwargs: Any) -> None:
+    if instance.pk is not None and not kwargs.get("raw"):
+        # a membership moved to another person: the old holder loses it too
+        old = Membership.objects.filter(pk=instance.pk).values_list("user_id", flat=True)
+        principal_forget(user_ids=old)
+
+
+def _membership_changed(sender: type, instance: Membership, **kwargs: Any) -> None:
+    principal_forget(user_ids=[instance.user_id])
+
+
+def _settings_changed(sender: type, instance: NotificationSettings, **kwargs: Any) -> None:
+    principal_forget(user_ids=[instance.user_id])
+
+
+def _department_changed(sender: type, instance: Department, **kwargs: Any) -> None:
+    if not kwargs.get("created"):
+        principal_forget_departments(department_ids=[instance.pk])
+
+
+def connect() -> None:
+    for signal in (post_save, post_delete):
+        name = "save" if signal is post_save else "delete"
+        signal.connect(_user_changed, sender=User, dispatch_uid=f"principal-user-{name}")
+        signal.connect(
+            _membership_changed, sender=Membership, dispatch_uid=f"principal-member-{name}"
+        )
+        signal.connect(
+            _settings_changed,
+            sender=NotificationSettings,
+            dispatch_uid=f"principal-settings-{name}",
+        )
+    post_save.connect(_department_changed, sender=Department, dispatch_uid="principal-dept-save")
+    pre_save.connect(_membership_pre_save, sender=Membership, dispatch_uid="principal-member-pre")
