@@ -142,7 +142,12 @@ REST_FRAMEWORK = {
     # Request bodies are JSON (the contract); an upload view names MultiPartParser itself.
     # One content type per body keeps generated clients simple (openapi-python-client,
     # openapi-typescript: tests/api/test_generated_clients.py).
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["plantracker.api.renderers.JSONParser"],
+    # orjson, writing exactly what DRF's JSONRenderer writes (plantracker/api/renderers.py)
+    "DEFAULT_RENDERER_CLASSES": [
+        "plantracker.api.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "plantracker.api.filtering.FilterBackend",
         "plantracker.api.search.SearchFilter",
