@@ -25,6 +25,7 @@ from typing import Any
 import orjson
 from drf_orjson_renderer.parsers import ORJSONParser
 from drf_orjson_renderer.renderers import ORJSONRenderer
+from rest_framework.parsers import JSONParser as DRFJSONParser
 from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
@@ -71,5 +72,7 @@ class JSONRenderer(ORJSONRenderer):
         return body
 
 
-class JSONParser(ORJSONParser):
-    """Request bodies (REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"])."""
+class JSONParser(ORJSONParser, DRFJSONParser):
+    """Request bodies (REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]). A DRF JSONParser too, so
+    DRF reads the body through request.body and it stays readable afterwards (as with
+    DRF's parser: the idempotency records, tests/openapi.py)."""

@@ -129,6 +129,17 @@ def me_data(user: User) -> dict:
     }
 
 
+def me_representation(user: User) -> dict:
+    """MeSerializer(me_data(user)).data written directly: /me/ is the stack's floor (every
+    client's first call; docs/performance-floor.md), and the generic field walk was a fifth
+    of it. tests/api/test_me_direct.py checks the two are equal."""
+    data = me_data(user)
+    for key in ("quiet_hours_start", "quiet_hours_end"):
+        if data[key] is not None:
+            data[key] = data[key].isoformat()  # TimeField, TIME_FORMAT iso-8601
+    return data
+
+
 @extend_validation_errors(["read_only"], field_name="non_field_errors", methods=["patch"])
 @extend_validation_errors(LIST_CODES, field_name="channels", methods=["patch"])
 @extend_validation_errors(LIST_CODES, field_name="default_channels", methods=["patch"])
@@ -139,7 +150,7 @@ def me_data(user: User) -> dict:
 class MeView(APIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
-        return Response(MeSerializer(me_data(request.user)).data)
+        return Response(me_representation(request.user))
 
     @extend_schema(
         summary="Edit my notification settings",
@@ -151,4 +162,4 @@ class MeView(APIView):
         data.is_valid(raise_exception=True)
         preferences_update(user=request.user, **data.validated_data)
         user = principal_fresh(user_id=request.user.pk) or request.user
-        return Response(MeSerializer(me_data(user)).data)
+        return Response(me_representation(user))

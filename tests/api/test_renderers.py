@@ -102,10 +102,18 @@ def test_browsable_api_and_schema_still_work(supervisor) -> None:
 
 
 @pytest.mark.django_db
-def test_a_malformed_body_is_a_parse_error(api, supervisor) -> None:
-    client = api(supervisor)
+def test_a_malformed_body_is_a_parse_error(validated_api, supervisor) -> None:
+    client = validated_api(supervisor)
     response = client.generic(
         "PATCH", "/api/v1/me/", b'{"language": ', content_type="application/json"
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["code"] == "parse_error"
+    assert response.wsgi_request.body == b'{"language": '  # still readable, as with DRF's
+
+
+@pytest.mark.django_db
+def test_a_body_is_parsed_by_orjson(validated_api, supervisor) -> None:
+    response = validated_api(supervisor).patch("/api/v1/me/", {"language": "en"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["language"] == "en"
