@@ -17,11 +17,12 @@ in production), one entry per person:
   Membership, NotificationSettings and Department — services, the admin, the shell, the
   console; the bulk writes that bypass signals (demo accounts, the plan importer's
   departments) call it themselves. Nothing updates these tables with queryset.update().
-- **Bound**: an entry lives at most PRINCIPAL_TTL_SECONDS even if an invalidation is lost
-  (cache unreachable during a write: logged as an error).
-- The JWT authentication (tasks_app/api/authentication.py) re-checks with the database
-  whenever a cached person fails a check (inactive, password fingerprint), so a cache
-  can only make a refusal slower, never an acceptance wrong past the invalidation.
+- **Cache unreachable during a write**: a deactivation, a new password or a deletion
+  fails with it (strict: a stale entry must not let old tokens in); any other change is
+  logged as an error and its entry ages out within PRINCIPAL_TTL_SECONDS.
+- The JWT authentication (tasks_app/api/authentication.py) asks the database whenever a
+  cached person fails a check (inactive, password fingerprint): the cache never refuses
+  on its own word, and an entry the database contradicts is dropped.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 from plantracker.api.throttling import CACHE_ERRORS
 from tasks_app.models import Department, Membership, NotificationSettings, User
@@ -118,13 +119,15 @@ def memberships_of(user: User) -> tuple[CachedMembership, ...]:
     return cached
 
 
-def _mark(user_ids: list[int]) -> None:
+def _mark(user_ids: list[int], *, strict: bool = False) -> None:
     try:
         cache.set_many(
             {PRINCIPAL_KEY % pk: _INVALIDATED for pk in user_ids},
             timeout=INVALIDATED_HOLD_SECONDS,
         )
     except CACHE_ERRORS:
+        if strict:
+            raise
         logger.error(
             "cache unreachable: cached sign-ins of users %s may stay stale up to %s s",
             user_ids,
@@ -155,6 +158,28 @@ def principal_forget_departments(*, department_ids: Iterable[int]) -> None:
 # --- signals: save() and delete() wherever they come from --------------------------------
 
 
+_GUARDED_USER_FIELDS = {"password", "is_active"}
+
+
+def _user_pre_save(sender: type, instance: User, **kwargs: Any) -> None:
+    update_fields = kwargs.get("update_fields")
+    if instance.pk is None or kwargs.get("raw"):
+        return
+    if update_fields is not None and not _GUARDED_USER_FIELDS & set(update_fields):
+        return
+    old = User.objects.filter(pk=instance.pk).values("password", "is_active").first()
+    if old is not None and (
+        old["password"] != instance.password or old["is_active"] != instance.is_active
+    ):
+        # before the row is written: a cache that cannot be told stops the write, rather
+        # than a stale entry letting old tokens in
+        _mark([instance.pk], strict=True)
+
+
+def _user_pre_delete(sender: type, instance: User, **kwargs: Any) -> None:
+    _mark([instance.pk], strict=True)
+
+
 def _user_changed(sender: type, instance: User, **kwargs: Any) -> None:
     if set(kwargs.get("update_fields") or ()) == {"last_login"}:
         return  # every password login (UPDATE_LAST_LOGIN); nothing reads it off the principal
@@ -182,9 +207,12 @@ def _department_changed(sender: type, instance: Department, **kwargs: Any) -> No
 
 
 def connect() -> None:
+    pre_save.connect(_user_pre_save, sender=User, dispatch_uid="principal-user-pre")
+    post_save.connect(_user_changed, sender=User, dispatch_uid="principal-user-save")
+    pre_delete.connect(_user_pre_delete, sender=User, dispatch_uid="principal-user-pre-del")
+    post_delete.connect(_user_changed, sender=User, dispatch_uid="principal-user-delete")
     for signal in (post_save, post_delete):
         name = "save" if signal is post_save else "delete"
-        signal.connect(_user_changed, sender=User, dispatch_uid=f"principal-user-{name}")
         signal.connect(
             _membership_changed, sender=Membership, dispatch_uid=f"principal-member-{name}"
         )

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.forms import MultiWidget
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
+from plantracker.api.throttling import CACHE_ERRORS
 from tasks_app.models import Department, Membership, NotificationSettings, User
 from tasks_app.org.accounts import demo_accounts_ensure
 from tasks_app.org.principal_cache import (
@@ -268,3 +269,38 @@ def _bearer(token: AccessToken) -> APIClient:
     client = APIClient(raise_request_exception=False)
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     return client
+
+
+UNREACHABLE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+    }
+}
+
+
+def test_with_the_cache_unreachable_a_deactivation_is_not_written(lead, settings) -> None:
+    """A deactivation, a new password or a deletion that the cache cannot be told about
+    fails before the row is written: a stale entry must not let old tokens in."""
+    settings.CACHES = UNREACHABLE
+    lead.is_active = False
+    with pytest.raises(CACHE_ERRORS):
+        lead.save()
+    lead.set_password("another-Password-456")
+    with pytest.raises(CACHE_ERRORS):
+        lead.save(update_fields=["password"])
+    with pytest.raises(CACHE_ERRORS), transaction.atomic():  # as a service or the admin
+        lead.delete()
+    row = User.objects.values("is_active", "password").get(pk=lead.pk)
+    assert row["is_active"] is True and lead.check_password(PASSWORD) is False
+    assert User.objects.get(pk=lead.pk).check_password(PASSWORD)
+
+
+def test_with_the_cache_unreachable_the_database_answers(lead, settings, caplog) -> None:
+    access = APIClient().post(TOKEN, {"username": lead.username, "password": PASSWORD})
+    settings.CACHES = UNREACHABLE
+    lead.display_name = "新名字"
+    lead.save()  # not a guarded change: written, the lost invalidation logged
+    assert "may stay stale" in caplog.text
+    client = _bearer(AccessToken(access.json()["access"]))
+    assert _me(client)["display_name"] == "新名字"
