@@ -16,17 +16,21 @@ from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
-from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from tasks_app.models import User
-from tasks_app.org.principal_cache import principal_forget, principal_fresh, principal_of
+from tasks_app.org.principal_cache import (
+    password_fingerprint,
+    principal_forget,
+    principal_fresh,
+    principal_of,
+)
 
 
 def _acceptable(user: User, token: Token) -> bool:
     if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
         return False
     if api_settings.CHECK_REVOKE_TOKEN:
-        return token.get(api_settings.REVOKE_TOKEN_CLAIM) == get_md5_hash_password(user.password)
+        return token.get(api_settings.REVOKE_TOKEN_CLAIM) == password_fingerprint(user)
     return True
 
 

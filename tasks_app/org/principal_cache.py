@@ -8,7 +8,9 @@ in production), one entry per person:
 
 - **What is kept**: the User row (with its NotificationSettings, select_related) and its
   memberships as (department id, code, name, role) in department-code order, attached to
-  the instance (`memberships_of(user)` reads them).
+  the instance (`memberships_of(user)` reads them). Not the password hash: the row's
+  password is deferred (a password check loads it) and the cache holds simplejwt's
+  fingerprint of it, which every access token carries anyway.
 - **Invalidation**: every change that matters calls `principal_forget(user_ids=...)`,
   which replaces the entry with a short-lived marker at once and again when the
   transaction commits. While the marker is there, readers go to the database and do not
@@ -27,6 +29,7 @@ in production), one entry per person:
 
 from __future__ import annotations
 
+import copy
 import logging
 import zlib
 from collections.abc import Iterable
@@ -36,6 +39,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from plantracker.api.throttling import CACHE_ERRORS
 from tasks_app.models import Department, Membership, NotificationSettings, User
@@ -55,6 +59,7 @@ PRINCIPAL_TTL_SECONDS = 300
 INVALIDATED_HOLD_SECONDS = 30
 _INVALIDATED = "invalidated"
 _MEMBERSHIPS_ATTR = "_plantracker_memberships"
+_FINGERPRINT_ATTR = "_plantracker_password_fingerprint"
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,26 @@ def _load(user_id: int) -> User | None:
     return user
 
 
+def password_fingerprint(user: User) -> str:
+    """simplejwt's fingerprint of the password (CHECK_REVOKE_TOKEN), which every access
+    token carries: the cache keeps it instead of the hash."""
+    fingerprint = getattr(user, _FINGERPRINT_ATTR, None)
+    return fingerprint if fingerprint is not None else get_md5_hash_password(user.password)
+
+
+def _entry(user: User) -> dict[str, Any]:
+    """What the cache keeps: the row without its password hash (deferred: a password
+    check loads it), the token fingerprint, the memberships."""
+    row = copy.copy(user)
+    for attr in ("password", _MEMBERSHIPS_ATTR, _FINGERPRINT_ATTR):
+        row.__dict__.pop(attr, None)
+    return {
+        "user": row,
+        "fingerprint": get_md5_hash_password(user.password),
+        "memberships": getattr(user, _MEMBERSHIPS_ATTR),
+    }
+
+
 def principal_of(*, user_id: int) -> User | None:
     """The person with their memberships and notification settings; None if there is none."""
     key = PRINCIPAL_KEY % user_id
@@ -88,10 +113,11 @@ def principal_of(*, user_id: int) -> User | None:
     if isinstance(cached, dict):
         user = cached["user"]
         setattr(user, _MEMBERSHIPS_ATTR, cached["memberships"])
+        setattr(user, _FINGERPRINT_ATTR, cached["fingerprint"])
         return user
     user = _load(user_id)
     if user is not None and cached != _INVALIDATED:
-        entry = {"user": user, "memberships": getattr(user, _MEMBERSHIPS_ATTR)}
+        entry = _entry(user)
         try:
             # add, not set: a marker written meanwhile by an invalidation wins.
             cache.add(key, entry, timeout=PRINCIPAL_TTL_SECONDS)

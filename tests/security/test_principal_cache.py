@@ -6,6 +6,8 @@ plan importer. Real Redis (settings/test.py); real JWTs through the token endpoi
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -72,6 +74,15 @@ def test_a_cached_sign_in_costs_no_query(lead) -> None:
         }
     ]
     assert body["roles"] == ["dept_lead"]
+
+
+def test_the_cache_holds_no_password_hash(lead) -> None:
+    _signed_in(lead)
+    entry = cache.get(PRINCIPAL_KEY % lead.pk)
+    lead.refresh_from_db()
+    assert lead.password.encode() not in pickle.dumps(entry)
+    assert "password" in entry["user"].get_deferred_fields()
+    assert entry["user"].check_password(PASSWORD)  # loads it when asked
 
 
 def test_deactivation_refuses_the_very_next_request(lead) -> None:
