@@ -36,6 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
@@ -46,10 +47,15 @@ from tasks_app.models import Department, Membership, NotificationSettings, User
 
 logger = logging.getLogger(__name__)
 
-# The fields' names are in the key: a deploy that changes the model reads no old pickles.
+# In the key: the models' field names (a deploy that changes them reads no old pickles)
+# and the database (two databases sharing one Redis — staging and production, the
+# benchmark's scales — never read each other's people, whose ids coincide).
 _SHAPE = zlib.crc32(
     " ".join(
-        f.attname for m in (User, NotificationSettings) for f in m._meta.concrete_fields
+        [
+            *(f.attname for m in (User, NotificationSettings) for f in m._meta.concrete_fields),
+            *(str(settings.DATABASES["default"].get(k, "")) for k in ("HOST", "PORT", "NAME")),
+        ]
     ).encode()
 )
 PRINCIPAL_KEY = f"plantracker:principal:v1:{_SHAPE:08x}:%s"
