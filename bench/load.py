@@ -41,9 +41,12 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str], *, workers: int = 2) -> Iterator[int]:
-    """A gunicorn serving plantracker on a free port; stopped (its process only) on exit."""
+    """A gunicorn serving plantracker on a free port; stopped (its process only) on exit.
+    BENCH_WORKER_CLASS=sync (and BENCH_THREADS) compare with the former setup."""
     port = free_port()
     log = Path(tempfile.mkstemp(prefix="bench-gunicorn-", suffix=".log")[1])
+    worker_class = os.environ.get("BENCH_WORKER_CLASS", "gthread")
+    threads = os.environ.get("BENCH_THREADS", "4") if worker_class == "gthread" else "1"
     cmd = [
         sys.executable,
         "-m",
@@ -53,8 +56,14 @@ def gunicorn(env: dict[str, str], *, workers: int = 2) -> Iterator[int]:
         f"{HOST}:{port}",
         "--workers",
         str(workers),
+        # Threads keep connections alive (a sync worker closes each one) and overlap one
+        # request's waits on PostgreSQL/Redis with another's Python (docs/performance-floor.md).
         "--worker-class",
-        "sync",
+        worker_class,
+        "--threads",
+        threads,
+        "--keep-alive",
+        "5",
         "--log-level",
         "warning",
         "--error-logfile",

@@ -9,6 +9,7 @@ class TasksAppConfig(AppConfig):
     verbose_name = _("计划任务")
 
     def ready(self) -> None:
-        from tasks_app.org import token_revocation
+        from tasks_app.org import principal_cache, token_revocation
 
         token_revocation.connect()
+        principal_cache.connect()

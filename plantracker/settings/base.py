@@ -89,6 +89,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # it saved at city scale (measured in bench/, README "Performance"). A DATABASE_URL
     # `?options=...` wins over this default.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # psycopg 3: parameters bound by the server, so a statement's text repeats and psycopg
+    # prepares it after DATABASE_PREPARE_THRESHOLD runs on one connection: PostgreSQL then
+    # skips parsing and planning (docs/performance-floor.md; pays off with persistent
+    # connections, DATABASE_CONN_MAX_AGE). Behind PgBouncer in transaction mode (< 1.21)
+    # set DATABASE_PREPARE_THRESHOLD to -1: no prepared statements.
+    if env.bool("DATABASE_SERVER_SIDE_BINDING", default=True):
+        _threshold = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
+        DATABASES["default"]["OPTIONS"].update(
+            server_side_binding=True, prepare_threshold=None if _threshold < 0 else _threshold
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # SQLite (make run) cannot defer unique constraints; PostgreSQL enforces them.
 SILENCED_SYSTEM_CHECKS = ["models.W038"]
@@ -134,14 +144,20 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # --- REST framework.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt's, reading the person from a cache (tasks_app/org/principal_cache.py)
+        "tasks_app.api.authentication.CachedJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # Request bodies are JSON (the contract); an upload view names MultiPartParser itself.
     # One content type per body keeps generated clients simple (openapi-python-client,
     # openapi-typescript: tests/api/test_generated_clients.py).
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["plantracker.api.renderers.JSONParser"],
+    # orjson, writing exactly what DRF's JSONRenderer writes (plantracker/api/renderers.py)
+    "DEFAULT_RENDERER_CLASSES": [
+        "plantracker.api.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "plantracker.api.filtering.FilterBackend",
         "plantracker.api.search.SearchFilter",

@@ -11,8 +11,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tasks_app.api.tasks_inputs import FlatDictField, FlatListField
-from tasks_app.inbox.preferences import preferences_of, preferences_update
+from tasks_app.inbox.preferences import own_preferences, preferences_update
 from tasks_app.models import Channel, User
+from tasks_app.org.principal_cache import memberships_of, principal_fresh
 from tasks_app.org.visibility import user_roles
 
 
@@ -104,8 +105,7 @@ LIST_CODES = [
 
 
 def me_data(user: User) -> dict:
-    memberships = user.memberships.select_related("department").order_by("department__code")
-    reach = preferences_of(user)
+    reach = own_preferences(user)
     return {
         "id": user.pk,
         "username": user.username,
@@ -115,11 +115,11 @@ def me_data(user: User) -> dict:
         "departments": [
             {
                 "id": m.department_id,
-                "code": m.department.code,
-                "name": m.department.name,
+                "code": m.code,
+                "name": m.name,
                 "role": m.role,
             }
-            for m in memberships
+            for m in memberships_of(user)
         ],
         "default_channels": list(reach.default_channels),
         "channels": reach.channels,
@@ -127,6 +127,17 @@ def me_data(user: User) -> dict:
         "quiet_hours_end": reach.quiet_hours_end,
         "language": reach.language,
     }
+
+
+def me_representation(user: User) -> dict:
+    """MeSerializer(me_data(user)).data written directly: /me/ is the stack's floor (every
+    client's first call; docs/performance-floor.md), and the generic field walk was a fifth
+    of it. tests/api/test_me_direct.py checks the two are equal."""
+    data = me_data(user)
+    for key in ("quiet_hours_start", "quiet_hours_end"):
+        if data[key] is not None:
+            data[key] = data[key].isoformat()  # TimeField, TIME_FORMAT iso-8601
+    return data
 
 
 @extend_validation_errors(["read_only"], field_name="non_field_errors", methods=["patch"])
@@ -139,7 +150,7 @@ def me_data(user: User) -> dict:
 class MeView(APIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
-        return Response(MeSerializer(me_data(request.user)).data)
+        return Response(me_representation(request.user))
 
     @extend_schema(
         summary="Edit my notification settings",
@@ -150,5 +161,5 @@ class MeView(APIView):
         data = MeUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         preferences_update(user=request.user, **data.validated_data)
-        request.user.refresh_from_db(fields=["notify_email", "notify_webhook"])
-        return Response(MeSerializer(me_data(request.user)).data)
+        user = principal_fresh(user_id=request.user.pk) or request.user
+        return Response(me_representation(user))

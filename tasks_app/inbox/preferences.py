@@ -96,6 +96,15 @@ def preferences_of(user: User) -> Reach:
     return recipients_reach([user.pk]).get(user.pk) or _reach(user, None, False)
 
 
+def own_preferences(user: User) -> Reach:
+    """The person's settings as /me/ shows them, without a query when `user` came with its
+    NotificationSettings (select_related: the signed-in principal, org/principal_cache.py).
+    `has_push_device` is not read here (False)."""
+    if User.notification_settings.related.is_cached(user):
+        return _reach(user, getattr(user, "notification_settings", None), False)
+    return preferences_of(user)
+
+
 def _check_channels(channels: dict[str, Any]) -> dict[str, list[str] | None]:
     from tasks_app.api.enums import NotificationKind  # the declared kinds
 

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from tasks_app.models import Department, Membership, User
 from tasks_app.models.org import DEFAULT_BODY_CODE
+from tasks_app.org.principal_cache import principal_forget
 
 DEMO_DISTRICT_USERS = (
     # username, display name, district role, superuser
@@ -65,4 +66,6 @@ def demo_accounts_ensure(*, password: str) -> int:
         )
     ]
     Membership.objects.bulk_create(memberships, ignore_conflicts=True)
+    # bulk writes send no signal: these people's cached sign-ins are dropped here
+    principal_forget(user_ids=[u.pk for u in users.values()])
     return len(wanted)

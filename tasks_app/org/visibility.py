@@ -10,6 +10,7 @@ from django.db.models.expressions import RawSQL
 
 from tasks_app.models import Membership, Role, Task, User
 from tasks_app.org.plan_scope import district_plans_of
+from tasks_app.org.principal_cache import memberships_of
 
 
 def user_roles(user: User) -> list[str]:
@@ -19,7 +20,7 @@ def user_roles(user: User) -> list[str]:
         roles.append(Role.ADMIN.value)
     if user.district_role:
         roles.append(user.district_role)
-    roles.extend(sorted(set(user.memberships.values_list("role", flat=True))))
+    roles.extend(sorted({m.role for m in memberships_of(user)}))
     return roles
 
 
@@ -34,7 +35,7 @@ def sees_everything(user: User) -> bool:
 
 
 def user_department_ids(user: User) -> list[int]:
-    return list(user.memberships.values_list("department_id", flat=True))
+    return [m.department_id for m in memberships_of(user)]
 
 
 def tasks_visible_to(user: User) -> QuerySet[Task]:

@@ -34,6 +34,7 @@ from tasks_app.models import (
     TaskStatus,
     User,
 )
+from tasks_app.org.principal_cache import principal_forget_departments
 from tasks_app.parsing.parser import ParsedPlan, parse_plan
 from tasks_app.plans.enrichment import Enrichment, EnrichmentError
 from tasks_app.plans.identity import (
@@ -227,6 +228,8 @@ def _departments_apply(
             setattr(rows[change.code], change.field, change.new)
             rows[change.code].updated_at = timezone.now()
         Department.objects.bulk_update(list(rows.values()), ["name", "kind", "updated_at"])
+        # bulk_update sends no signal: members' cached sign-ins show department names
+        principal_forget_departments(department_ids=[d.pk for d in rows.values()])
     return body_departments(body)
 
 
