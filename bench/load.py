@@ -1,7 +1,7 @@
 """HTTP side of the benchmark: gunicorn on a free loopback port, latency and throughput.
 
-Latency: one request at a time (a new connection each, as gunicorn's sync workers close
-them), N requests or until a time budget, after a warm-up. Throughput: wrk (Debian
+Latency: one request at a time (a new connection each, so the figure includes the TCP
+handshake), N requests or until a time budget, after a warm-up. Throughput: wrk (Debian
 package) with a Lua script that adds the Authorization header and prints a JSON summary;
 without wrk, a thread pool of Python clients (which then shares the two cores with the
 server: the figure is a lower bound, and the result says which tool measured it).
