@@ -24,7 +24,7 @@ from tasks_app.models import (
 )
 from tasks_app.reminders.ladder import Audience, LadderRules, candidates_for
 from tasks_app.reminders.registry import collect_items
-from tasks_app.reminders.run import BULK_BATCH, outside_cooldown, reminders_run
+from tasks_app.reminders.run import outside_cooldown, reminders_run
 
 DAY = dt.date(2025, 10, 10)  # the focus task is 5 working days late; Q1/Q2 milestones older
 
@@ -160,15 +160,13 @@ def test_query_count_does_not_grow_with_the_number_of_tasks(world):
     assert large.items > small.items + 600  # deadline + milestone (+ reports) per new task
     # + open 督办单, 领导批示 answers owed, tasks awaiting 签收, bodies
     assert large_search == small_search <= 15
-    # The whole run: the same statements, except that rows are inserted BULK_BATCH at a time.
+    # The whole run: the same statements, INSERTs included (set-based: no batches that
+    # grow with the rows; COPY, on PostgreSQL, is not a query Django sees, and is constant).
     small_reads, small_inserts = _split(small_run)
     large_reads, large_inserts = _split(large_run)
     assert large_reads == small_reads <= 33  # + preferences (digests, 督办单), 签收
-    extra_batches = sum(
-        n // BULK_BATCH for n in (large.dispatches, large.deliveries, large.digests)
-    )
-    assert large.dispatches > BULK_BATCH and extra_batches > 0
-    assert large_inserts == small_inserts + extra_batches
+    assert large.dispatches > 1000 and large.deliveries > small.deliveries
+    assert large_inserts == small_inserts
 
 
 def _split(ctx: CaptureQueriesContext) -> tuple[int, int]:
