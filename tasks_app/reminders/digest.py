@@ -84,17 +84,28 @@ def digest_sections(
     """Highest rung first; within a rung, the oldest due date first."""
     ordered = sorted(candidates, key=digest_order_key)
     sections: dict[str, DigestSection] = {}
+    # Each label translated once per digest, not once per line (a run renders thousands).
+    kinds: dict[str, str] = {}
+    states: dict[tuple[dt.date, int], str] = {}
     for c in ordered:
-        heading = level_heading(c.level, rules)
-        section = sections.setdefault(c.level, DigestSection(heading, []))
+        section = sections.get(c.level)
+        if section is None:
+            section = sections[c.level] = DigestSection(level_heading(c.level, rules), [])
+        kind = kinds.get(c.item.kind)
+        if kind is None:
+            kind = kinds[c.item.kind] = kind_label(c.item.kind)
+        state_key = (c.item.due_date, c.working_days_overdue)
+        state = states.get(state_key)
+        if state is None:
+            state = states[state_key] = state_label(c, rules.today)
         section.lines.append(
             DigestLine(
                 level=c.level,
-                heading=heading,
+                heading=section.heading,
                 title=c.item.title,
-                kind=kind_label(c.item.kind),
+                kind=kind,
                 due_date=c.item.due_date.isoformat(),
-                state=state_label(c, rules.today),
+                state=state,
                 department=departments.get(c.item.department_id, ""),
             )
         )

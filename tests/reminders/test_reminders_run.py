@@ -21,6 +21,7 @@ from tasks_app.models import (
     ReminderRun,
     SupervisionNotice,
     Task,
+    User,
 )
 from tasks_app.reminders.ladder import Audience, LadderRules, candidates_for
 from tasks_app.reminders.registry import collect_items
@@ -146,7 +147,7 @@ def _more_tasks(world, count: int) -> None:
 
 
 @pytest.mark.django_db
-def test_query_count_does_not_grow_with_the_number_of_tasks(world):
+def test_query_count_does_not_grow_with_the_number_of_tasks(world, on_postgres):
     small_search = _search_queries(DAY)
     with CaptureQueriesContext(connection) as small_run:
         small = reminders_run(today=DAY)
@@ -154,6 +155,10 @@ def test_query_count_does_not_grow_with_the_number_of_tasks(world):
         model.objects.all().delete()
     SupervisionNotice.objects.all().delete()
     _more_tasks(world, 300)
+    User.objects.bulk_create(  # more recipients too: every supervisor hears of every item
+        User(username=f"sup.extra.{n}", email=f"sup{n}@extra.test", district_role="supervisor")
+        for n in range(20)
+    )
     large_search = _search_queries(DAY)
     with CaptureQueriesContext(connection) as large_run:
         large = reminders_run(today=DAY)
@@ -164,8 +169,10 @@ def test_query_count_does_not_grow_with_the_number_of_tasks(world):
     # grow with the rows; COPY, on PostgreSQL, is not a query Django sees, and is constant).
     small_reads, small_inserts = _split(small_run)
     large_reads, large_inserts = _split(large_run)
-    assert large_reads == small_reads <= 33  # + preferences (digests, 督办单), 签收
-    assert large.dispatches > 1000 and large.deliveries > small.deliveries
+    # + preferences (digests, 督办单), 签收, and the temporary tables' CREATE / ANALYZE /
+    # DROP (SQLite: one DROP per table, and its executemany loads counted here)
+    assert large_reads == small_reads <= (45 if on_postgres else 52)
+    assert large.dispatches > 1000 and large.digests >= small.digests + 20
     assert large_inserts == small_inserts
 
 
