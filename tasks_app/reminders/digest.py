@@ -121,13 +121,14 @@ def _plain(
         _("截至%(date)s，以下%(count)s项事项需要您关注：")
         % {"date": rules.today.isoformat(), "count": count},
     ]
+    detail = _("时限：%(due)s，%(state)s；牵头部门：%(department)s")  # translated once
     for section in sections:
         out += ["", f"【{section.heading}】"]
         for index, line in enumerate(section.lines, start=1):
             out.append(f"{index}. {line.title}（{line.kind}）")
             out.append(
                 "   "
-                + _("时限：%(due)s，%(state)s；牵头部门：%(department)s")
+                + detail
                 % {"due": line.due_date, "state": line.state, "department": line.department}
             )
     if more:
