@@ -13,6 +13,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from tasks_app.models import ReminderLevel
@@ -72,10 +73,33 @@ class DigestLine:
     department: str
 
 
+# One row of the e-mail's table, as templates/reminders/digest_email.html wrote it with a
+# loop: built here, escaped the same way, since a run renders thousands of digests.
+ROW_HTML = (
+    '<tr style="border-bottom: 1px solid #e5e5e5;">\n<td>{title}</td><td>{kind}</td>'
+    '<td>{due}</td><td style="color: #c0392b;">{state}</td><td>{department}</td>\n</tr>'
+)
+
+
 @dataclass(frozen=True)
 class DigestSection:
     heading: str
     lines: list[DigestLine]
+
+    @property
+    def rows_html(self) -> str:
+        return mark_safe(  # every value escaped
+            "".join(
+                ROW_HTML.format(
+                    title=escape(line.title),
+                    kind=escape(line.kind),
+                    due=escape(line.due_date),
+                    state=escape(line.state),
+                    department=escape(line.department),
+                )
+                for line in self.lines
+            )
+        )
 
 
 def digest_sections(
