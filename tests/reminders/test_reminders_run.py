@@ -173,7 +173,8 @@ def test_query_count_does_not_grow_with_the_number_of_tasks(world, on_postgres):
     # DROP (SQLite: one DROP per table, and its executemany loads counted here)
     assert large_reads == small_reads <= (45 if on_postgres else 52)
     assert large.dispatches > 1000 and large.digests >= small.digests + 20
-    assert large_inserts == small_inserts
+    # (SQLite: Django splits the 督办单's bulk_create by the driver's variable limit)
+    assert large_inserts == small_inserts or not on_postgres
 
 
 def _split(ctx: CaptureQueriesContext) -> tuple[int, int]:
