@@ -159,15 +159,15 @@ def _stage_candidates(
     stage.create(
         "rem_item",
         "idx integer PRIMARY KEY, item_key varchar(120) NOT NULL, kind varchar(30) NOT NULL, "
-        "due_date date NOT NULL, department_id integer, task_id integer",
+        "due_date date NOT NULL, department_id bigint, task_id bigint",
     )
     stage.create(
         "rem_target",
         "idx integer NOT NULL, rung integer NOT NULL, level varchar(16) NOT NULL, "
-        "recipient_id integer, body_id integer",
+        "recipient_id bigint, body_id bigint",
     )
     stage.create(
-        "rem_audience", "rung integer NOT NULL, body_id integer NOT NULL, recipient_id integer"
+        "rem_audience", "rung integer NOT NULL, body_id bigint NOT NULL, recipient_id bigint"
     )
     date = connection.ops.adapt_datefield_value
     stage.load(
@@ -441,7 +441,7 @@ def _record_digests(
     timestamp = "timestamp with time zone" if on_postgres() else "text"
     stage.create(
         "rem_out",
-        "seq integer NOT NULL, notification_id bigint NOT NULL, recipient_id integer NOT NULL, "
+        "seq integer NOT NULL, notification_id bigint NOT NULL, recipient_id bigint NOT NULL, "
         f"channel varchar(10), title text, body text, payload text, target text, "
         f"next_attempt_at {timestamp}",
     )
