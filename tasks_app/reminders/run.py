@@ -504,13 +504,12 @@ def reminders_run(*, today: dt.date) -> RunSummary:
     with transaction.atomic():
         run = _run_lock(today)
         rules = LadderRules.for_day(today)
-        # The digest order (rung first, then due date, title, key): idx is the rank.
-        items = sorted(
-            collect_items(today=today, warn_until=rules.warn_until),
-            key=lambda item: (item.due_date, item.title, item.key),
-        )
+        items = collect_items(today=today, warn_until=rules.warn_until)
         summary = RunSummary(today=today, items=len(items))
         summary.notices = reminder_notices_issue(items=items, rules=rules)
+        # The digest order (rung first, then due date, title, key): idx is the rank. (After
+        # the notices, whose batches follow the providers' order.)
+        items.sort(key=lambda item: (item.due_date, item.title, item.key))
         delivery_ids: list[int] = []
         if items:
             with connection.cursor() as cursor:
