@@ -13,6 +13,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from tasks_app.models import ReminderLevel
@@ -72,10 +73,33 @@ class DigestLine:
     department: str
 
 
+# One row of the e-mail's table, as templates/reminders/digest_email.html wrote it with a
+# loop: built here, escaped the same way, since a run renders thousands of digests.
+ROW_HTML = (
+    '<tr style="border-bottom: 1px solid #e5e5e5;">\n<td>{title}</td><td>{kind}</td>'
+    '<td>{due}</td><td style="color: #c0392b;">{state}</td><td>{department}</td>\n</tr>'
+)
+
+
 @dataclass(frozen=True)
 class DigestSection:
     heading: str
     lines: list[DigestLine]
+
+    @property
+    def rows_html(self) -> str:
+        return mark_safe(  # every value escaped
+            "".join(
+                ROW_HTML.format(
+                    title=escape(line.title),
+                    kind=escape(line.kind),
+                    due=escape(line.due_date),
+                    state=escape(line.state),
+                    department=escape(line.department),
+                )
+                for line in self.lines
+            )
+        )
 
 
 def digest_sections(
@@ -84,17 +108,28 @@ def digest_sections(
     """Highest rung first; within a rung, the oldest due date first."""
     ordered = sorted(candidates, key=digest_order_key)
     sections: dict[str, DigestSection] = {}
+    # Each label translated once per digest, not once per line (a run renders thousands).
+    kinds: dict[str, str] = {}
+    states: dict[tuple[dt.date, int], str] = {}
     for c in ordered:
-        heading = level_heading(c.level, rules)
-        section = sections.setdefault(c.level, DigestSection(heading, []))
+        section = sections.get(c.level)
+        if section is None:
+            section = sections[c.level] = DigestSection(level_heading(c.level, rules), [])
+        kind = kinds.get(c.item.kind)
+        if kind is None:
+            kind = kinds[c.item.kind] = kind_label(c.item.kind)
+        state_key = (c.item.due_date, c.working_days_overdue)
+        state = states.get(state_key)
+        if state is None:
+            state = states[state_key] = state_label(c, rules.today)
         section.lines.append(
             DigestLine(
                 level=c.level,
-                heading=heading,
+                heading=section.heading,
                 title=c.item.title,
-                kind=kind_label(c.item.kind),
+                kind=kind,
                 due_date=c.item.due_date.isoformat(),
-                state=state_label(c, rules.today),
+                state=state,
                 department=departments.get(c.item.department_id, ""),
             )
         )
@@ -110,13 +145,14 @@ def _plain(
         _("截至%(date)s，以下%(count)s项事项需要您关注：")
         % {"date": rules.today.isoformat(), "count": count},
     ]
+    detail = _("时限：%(due)s，%(state)s；牵头部门：%(department)s")  # translated once
     for section in sections:
         out += ["", f"【{section.heading}】"]
         for index, line in enumerate(section.lines, start=1):
             out.append(f"{index}. {line.title}（{line.kind}）")
             out.append(
                 "   "
-                + _("时限：%(due)s，%(state)s；牵头部门：%(department)s")
+                + detail
                 % {"due": line.due_date, "state": line.state, "department": line.department}
             )
     if more:

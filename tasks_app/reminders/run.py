@@ -2,16 +2,16 @@
 
 In one transaction, serialised per day by a row lock on ReminderRun:
   1. every provider's items (set-based queries, constant in number);
-  2. the ladder's candidates (item, rung, recipient) minus the cool-down, read from the
-     ledger (REMINDER_COOLDOWN_WORKING_DAYS; the same day always counts). The fan-out to
-     supervisors and district leaders is the same list for each of them, so it is kept
-     once (_Plan) and expanded one recipient at a time, never as item × recipient objects;
-  3. supervision notices (督办单) for items newly at the supervision rung;
+  2. supervision notices (督办单) for items newly at the supervision rung;
+  3. the ladder's candidates (item, rung, recipient) minus the cool-down, read from the
+     ledger (REMINDER_COOLDOWN_WORKING_DAYS; the same day always counts), and
   4. one digest Notification per recipient (listing at most DIGEST_MAX_ITEMS items, most
      overdue first, and counting the rest), the ledger rows (every item; unique per item,
-     rung, recipient and day) and the outbox Delivery rows for e-mail and webhook —
-     written DIGEST_CHUNK recipients / BULK_BATCH rows at a time, all inside the same
-     transaction, so memory stays bounded and a crash still leaves nothing behind.
+     rung, recipient and day) and the outbox Delivery rows for e-mail, webhook and push —
+     set-based: items and recipients go into temporary tables, the database makes the
+     item × recipient product, filters, counts and ranks it and writes it with
+     INSERT … SELECT. A constant number of statements whatever the size; memory bounded
+     by items and recipients, never by their product (docs/reminders-set-based.md).
 On commit the deliveries go to the workers (phase 2, tasks_app.reminders.deliveries).
 A repeated, retried or crashed run therefore records each reminder exactly once.
 """
@@ -19,20 +19,21 @@ A repeated, retried or crashed run therefore records each reminder exactly once.
 from __future__ import annotations
 
 import datetime as dt
-import heapq
+import json
 from array import array
-from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Model
 from django.utils import timezone
 
-from tasks_app.inbox.preferences import recipients_reach
+from tasks_app.inbox.preferences import Reach, recipients_reach
 from tasks_app.models import (
     Delivery,
+    DeliveryStatus,
     Department,
     Notification,
     ReminderDispatch,
@@ -40,19 +41,13 @@ from tasks_app.models import (
     ReminderRun,
     User,
 )
-from tasks_app.reminders.channels import RenderedMessage
 from tasks_app.reminders.deliveries import (
     deliveries_build,
     deliveries_enqueue,
     deliveries_sweep,
     webhook_targets,
 )
-from tasks_app.reminders.digest import (
-    board_url,
-    digest_max_items,
-    digest_order_key,
-    digest_render,
-)
+from tasks_app.reminders.digest import board_url, digest_max_items, digest_render
 from tasks_app.reminders.items import ReminderItem
 from tasks_app.reminders.ladder import (
     Audience,
@@ -63,12 +58,10 @@ from tasks_app.reminders.ladder import (
 )
 from tasks_app.reminders.notices import reminder_notices_issue
 from tasks_app.reminders.registry import collect_items
+from tasks_app.reminders.staging import Staging, on_postgres
 from tasks_app.workflow.workdays import add_working_days, is_working_day
 
 DIGEST_KIND = "reminder_digest"
-BULK_BATCH = 1000  # rows per INSERT; one district fits in one batch of each
-DIGEST_CHUNK = 100  # digests rendered and written at a time (each carries its own texts)
-STREAM_CHUNK = 5000  # ledger rows fetched at a time when reading the cool-down
 
 
 @dataclass
@@ -122,229 +115,381 @@ def _item_payload(c: Candidate) -> dict:
     }
 
 
-# --- the plan of today's reminders, compact ------------------------------------------------
+# --- today's reminders, set-based -----------------------------------------------------------
 #
-# Every escalated item goes to every supervisor (and, further on, every district leader): the
-# item × recipient product is large (a city: ~40,000 items × ~50 people) but it is the same
-# list for everyone at that rung. So the plan keeps one shared list per shared rung and
-# issuing body (a body's supervisors hear of its items only), and
-# for the owners and department leads one small list each; an entry is one int, item index
-# × LEVELS + rung index. Each recipient's candidates are expanded, filtered by the
-# cool-down, rendered and written one recipient at a time, and thrown away.
+# Every escalated item goes to every supervisor (and, further on, every district leader) of
+# its issuing body: the item × recipient product is large (a city: ~40,000 items × ~50
+# people, ~1.4 million ledger rows). So Python only ever holds items (one row each, with
+# their rungs and, for the owner and department leads, their few personal recipients) and
+# recipients (one digest each); the product is made, filtered by the cool-down, counted,
+# ranked and written by the database, in a constant number of statements:
+#
+#   rem_item      one row per item with a rung today; idx = its rank in the digest order
+#                 (due date, title, key), so "most overdue first" is (rung desc, idx)
+#   rem_target    (item, rung, recipient) for personal rungs; (item, rung, body) for shared
+#   rem_audience  (rung, body, recipient): the supervisors / leaders of each issuing body
+#   rem_fresh     the candidates (target ⋈ audience) not sent within the cool-down
+#   rem_out       the digests (one per recipient, with its preallocated notification id)
+#                 and their outbox rows, rendered in Python one recipient at a time
+# then INSERT … SELECT into the notifications, the outbox and the ledger (docs/
+# reminders-set-based.md).
 
 LEVELS = list(ReminderLevel.values)
-N_LEVELS = len(LEVELS)
+RUNG = {level: index for index, level in enumerate(LEVELS)}
 SHARED_LEVELS = (ReminderLevel.SUPERVISION, ReminderLevel.LEADERS)
 
 
-@dataclass
-class _Plan:
-    items: list[ReminderItem]
-    late: list[int]  # working days overdue, per item
-    personal: dict[int, array]  # recipient → entries (due soon / overdue: owner, leads)
-    shared: dict[tuple[str, int | None], array]  # (shared rung, body) → entries
-    shared_people: dict[tuple[str, int | None], list[int]]  # (rung, body) → recipients
-    candidates: int = 0
-    shared_sets: dict[tuple[str, int | None], set[int]] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.shared_sets = {level: set(people) for level, people in self.shared_people.items()}
-
-    def recipients(self) -> list[int]:
-        people = set(self.personal)
-        for level, entries in self.shared.items():
-            if entries:
-                people.update(self.shared_people[level])
-        return sorted(people)
-
-    def entries_of(self, recipient_id: int) -> Iterator[int]:
-        yield from self.personal.get(recipient_id, ())
-        for level, entries in self.shared.items():
-            if recipient_id in self.shared_sets[level]:
-                yield from entries
-
-    def candidate(self, entry: int, recipient_id: int) -> Candidate:
-        index, level = divmod(entry, N_LEVELS)
-        return Candidate(self.items[index], LEVELS[level], recipient_id, self.late[index])
+def _table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
 
 
-def _plan(items: list[ReminderItem], rules: LadderRules, audience: Audience) -> _Plan:
-    """The same (item, rung, recipient) triples as candidates_for, without the product."""
-    personal: dict[int, array] = defaultdict(lambda: array("q"))
-    # Supervisors and leaders hear of their own issuing body's items only.
-    shared: dict[tuple[str, int | None], array] = {}
-    shared_people: dict[tuple[str, int | None], list[int]] = {}
-    late_of = []
+def _json_param() -> str:
+    return "CAST(%s AS jsonb)" if on_postgres() else "%s"
+
+
+def _json_column(name: str) -> str:
+    return f"CAST({name} AS jsonb)" if on_postgres() else name
+
+
+def _stage_candidates(
+    stage: Staging, items: list[ReminderItem], rules: LadderRules, audience: Audience
+) -> int:
+    """rem_item, rem_target and rem_audience; returns the number of candidates (before the
+    cool-down), as candidates_for would count them."""
+    stage.create(
+        "rem_item",
+        "idx integer PRIMARY KEY, item_key varchar(120) NOT NULL, kind varchar(30) NOT NULL, "
+        "due_date date NOT NULL, department_id bigint, task_id bigint",
+    )
+    stage.create(
+        "rem_target",
+        "idx integer NOT NULL, rung integer NOT NULL, level varchar(16) NOT NULL, "
+        "recipient_id bigint, body_id bigint",
+    )
+    stage.create(
+        "rem_audience", "rung integer NOT NULL, body_id bigint NOT NULL, recipient_id bigint"
+    )
+    date = connection.ops.adapt_datefield_value
+    stage.load(
+        "rem_item",
+        ("idx", "item_key", "kind", "due_date", "department_id", "task_id"),
+        (
+            (idx, i.key, i.kind, date(i.due_date), i.department_id, i.task_id)
+            for idx, i in enumerate(items)
+            if levels_for(i, rules)
+        ),
+    )
+    shared_people: dict[tuple[str, int], list[int]] = {}
+    for level in SHARED_LEVELS:
+        by_body = (
+            audience.supervisors_by_body
+            if level == ReminderLevel.SUPERVISION
+            else audience.leaders_by_body
+        )
+        for body_id in by_body:
+            shared_people[(level, body_id)] = audience.district_people(level, body_id)
     count = 0
-    for index, item in enumerate(items):
-        late_of.append(working_days_overdue(item.due_date, rules.today))
-        for level in levels_for(item, rules):
-            entry = index * N_LEVELS + LEVELS.index(level)
-            if level in SHARED_LEVELS:
-                key = (level, audience.body_of(item))
-                if key not in shared:
-                    shared[key] = array("q")
-                    shared_people[key] = audience.district_people(*key)
-                shared[key].append(entry)
-                count += len(shared_people[key])
-                continue
-            for recipient_id in audience.recipients(item, level):
-                personal[recipient_id].append(entry)
-                count += 1
-    return _Plan(items, late_of, dict(personal), shared, shared_people, count)
 
+    def targets() -> Iterator[tuple]:
+        nonlocal count
+        for idx, item in enumerate(items):
+            for level in levels_for(item, rules):
+                if level in SHARED_LEVELS:
+                    body_id = audience.body_of(item)
+                    people = shared_people.get((level, body_id), ())
+                    if people:
+                        count += len(people)
+                        yield (idx, RUNG[level], level, None, body_id)
+                    continue
+                for recipient_id in audience.recipients(item, level):
+                    count += 1
+                    yield (idx, RUNG[level], level, recipient_id, None)
 
-def _recent_entries(plan: _Plan, today: dt.date) -> dict[int, frozenset[int]]:
-    """recipient → entries sent within the cool-down (one query, streamed). Identical sets
-    (every supervisor heard of the same items) are stored once."""
-    index_of = {item.key: index for index, item in enumerate(plan.items)}
-    level_of = {level: index for index, level in enumerate(LEVELS)}
-    rows = (
-        ReminderDispatch.objects.filter(run_date__gt=cooldown_start(today), run_date__lte=today)
-        .order_by("recipient_id")
-        .values_list("recipient_id", "item_key", "level")
-        .iterator(chunk_size=STREAM_CHUNK)
+    stage.load("rem_target", ("idx", "rung", "level", "recipient_id", "body_id"), targets())
+    stage.load(
+        "rem_audience",
+        ("rung", "body_id", "recipient_id"),
+        (
+            (RUNG[level], body_id, recipient_id)
+            for (level, body_id), people in shared_people.items()
+            for recipient_id in people
+        ),
     )
-    recent: dict[int, frozenset[int]] = {}
-    interned: dict[frozenset[int], frozenset[int]] = {}
-
-    def keep(recipient_id: int | None, entries: set[int]) -> None:
-        if recipient_id is not None and entries:
-            frozen = frozenset(entries)
-            recent[recipient_id] = interned.setdefault(frozen, frozen)
-
-    current, entries = None, set()
-    for recipient_id, item_key, level in rows:
-        if recipient_id != current:
-            keep(current, entries)
-            current, entries = recipient_id, set()
-        index = index_of.get(item_key)
-        if index is not None and level in level_of:
-            entries.add(index * N_LEVELS + level_of[level])
-    keep(current, entries)
-    return recent
+    stage.analyze()
+    return count
 
 
-class _Batches:
-    """bulk_create in BULK_BATCH rows at a time, whatever the recipient they belong to."""
-
-    def __init__(self, model: type[Model], *, keep_ids: bool = False) -> None:
-        self.model, self.keep_ids = model, keep_ids
-        self.rows: list[Model] = []
-        self.ids: list[int] = []
-        self.count = 0
-
-    def add(self, row: Model) -> None:
-        self.rows.append(row)
-        if len(self.rows) >= BULK_BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.rows:
-            self.model.objects.bulk_create(self.rows, batch_size=BULK_BATCH)
-            self.count += len(self.rows)
-            if self.keep_ids:
-                self.ids.extend(row.pk for row in self.rows)
-            self.rows = []
+def _stage_fresh(stage: Staging, today: dt.date) -> None:
+    """rem_fresh: (recipient, rung, level, item) due today and not sent in the cool-down
+    (the ledger's unique index (item_key, level, recipient, run_date) answers NOT EXISTS)."""
+    date = connection.ops.adapt_datefield_value
+    stage.create_as(
+        "rem_fresh",
+        f"""
+        SELECT c.recipient_id, c.rung, c.level, c.idx
+        FROM (
+            SELECT idx, rung, level, recipient_id FROM rem_target
+            WHERE recipient_id IS NOT NULL
+            UNION ALL
+            SELECT t.idx, t.rung, t.level, a.recipient_id
+            FROM rem_target t JOIN rem_audience a ON a.rung = t.rung AND a.body_id = t.body_id
+            WHERE t.recipient_id IS NULL
+        ) c
+        JOIN rem_item i ON i.idx = c.idx
+        WHERE NOT EXISTS (
+            SELECT 1 FROM {_table(ReminderDispatch)} d
+            WHERE d.item_key = i.item_key AND d.level = c.level
+              AND d.recipient_id = c.recipient_id
+              AND d.run_date > %s AND d.run_date <= %s
+        )
+        """,
+        [date(cooldown_start(today)), date(today)],
+    )
 
 
 @dataclass
-class _Digest:
-    notification: Notification
-    fresh: array  # this recipient's entries after the cool-down
-    message: RenderedMessage
+class _Listing:
+    """Per recipient (ascending): counts per rung, and the first DIGEST_MAX_ITEMS entries
+    in digest order — ints only, bounded by recipients × DIGEST_MAX_ITEMS."""
+
+    recipients: array = field(default_factory=lambda: array("q"))
+    counts: list[tuple[int, ...]] = field(default_factory=list)
+    shown_from: array = field(default_factory=lambda: array("q"))  # offset into the below
+    shown_idx: array = field(default_factory=lambda: array("q"))
+    shown_rung: array = field(default_factory=lambda: array("b"))
 
 
-def _render_digest(
-    plan: _Plan, user: User, fresh: array, rules: LadderRules, departments: dict[int, str]
-) -> _Digest:
-    """One unsaved digest Notification, listing at most DIGEST_MAX_ITEMS items."""
-    shown = heapq.nsmallest(
-        digest_max_items(),
-        (plan.candidate(entry, user.pk) for entry in fresh),
-        key=digest_order_key,
+def _listing(cursor: CursorWrapper, limit: int) -> _Listing:
+    listing = _Listing()
+    cursor.execute(
+        "SELECT recipient_id, rung, COUNT(*) FROM rem_fresh "
+        "GROUP BY recipient_id, rung ORDER BY recipient_id, rung"
     )
-    message = digest_render(
-        recipient_name=str(user),
-        candidates=shown,
-        rules=rules,
-        departments=departments,
-        total=len(fresh),
+    current, counts = None, [0] * len(LEVELS)
+    for recipient_id, rung, n in cursor:
+        if recipient_id != current:
+            if current is not None:
+                listing.counts.append(tuple(counts))
+            listing.recipients.append(recipient_id)
+            current, counts = recipient_id, [0] * len(LEVELS)
+        counts[rung] = n
+    if current is not None:
+        listing.counts.append(tuple(counts))
+    cursor.execute(
+        """
+        SELECT recipient_id, idx, rung FROM (
+            SELECT recipient_id, idx, rung,
+                   ROW_NUMBER() OVER (PARTITION BY recipient_id ORDER BY rung DESC, idx) AS n
+            FROM rem_fresh
+        ) ranked
+        WHERE n <= %s
+        ORDER BY recipient_id, n
+        """,
+        [limit],
     )
-    by_level = Counter(LEVELS[entry % N_LEVELS] for entry in fresh)
-    payload = {
-        "run_date": rules.today.isoformat(),
-        "total": len(fresh),
-        "counts": {level: by_level[level] for level in LEVELS if by_level[level]},
-        "items": [_item_payload(c) for c in shown],
-        "more": len(fresh) - len(shown),
-        "board_url": board_url(),
-    }
-    notification = Notification(
-        recipient=user, kind=DIGEST_KIND, title=message.title, body=message.text, payload=payload
+    position, current = 0, None
+    for recipient_id, idx, rung in cursor:
+        while recipient_id != current:
+            current = listing.recipients[position]
+            listing.shown_from.append(len(listing.shown_idx))
+            position += 1
+        listing.shown_idx.append(idx)
+        listing.shown_rung.append(rung)
+    while position < len(listing.recipients):  # (every recipient has at least one row)
+        listing.shown_from.append(len(listing.shown_idx))
+        position += 1
+    listing.shown_from.append(len(listing.shown_idx))
+    return listing
+
+
+def _notification_ids(cursor: CursorWrapper, count: int) -> list[int]:
+    """`count` ids for the digests, taken before they are written (a push payload names its
+    notification). PostgreSQL: from the table's sequence; SQLite: after the largest ever
+    used — the run holds SQLite's write lock since its first write, so no one else takes
+    them."""
+    if not count:
+        return []
+    table = Notification._meta.db_table
+    if on_postgres():
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [connection.ops.quote_name(table), count],
+        )
+        return sorted(row[0] for row in cursor)
+    cursor.execute(
+        "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+        f"COALESCE((SELECT MAX(id) FROM {_table(Notification)}), 0))",
+        [table],
     )
-    return _Digest(notification, fresh, message)
+    last = cursor.fetchone()[0]
+    return list(range(last + 1, last + 1 + count))
+
+
+OUT_COLUMNS = (
+    "seq",
+    "notification_id",
+    "recipient_id",
+    "channel",
+    "title",
+    "body",
+    "payload",
+    "target",
+    "next_attempt_at",
+)
+
+
+@dataclass
+class _People:
+    """What rendering needs of the recipients, read before rem_out is written (nothing
+    else may run on the connection during a COPY): 4 queries."""
+
+    users: dict[int, User]
+    departments: dict[int, str]
+    targets: dict[int, str]
+    reaches: dict[int, Reach]
+
+    @classmethod
+    def read(cls, people: list[int], items: list[ReminderItem]) -> _People:
+        departments = Department.objects.filter(pk__in={item.department_id for item in items})
+        return cls(
+            users=User.objects.in_bulk(people),
+            departments=dict(departments.values_list("id", "name")),
+            targets=webhook_targets(people),
+            reaches=recipients_reach(people),
+        )
+
+
+def _render_rows(
+    listing: _Listing,
+    ids: list[int],
+    items: list[ReminderItem],
+    rules: LadderRules,
+    known: _People,
+) -> Iterator[tuple]:
+    """rem_out's rows: per recipient, the digest, then its outbox rows. No queries."""
+    people = list(listing.recipients)
+    users, departments, targets, reaches = (
+        known.users,
+        known.departments,
+        known.targets,
+        known.reaches,
+    )
+    moment = connection.ops.adapt_datetimefield_value
+    seq = 0
+    for position, recipient_id in enumerate(people):
+        user = users[recipient_id]
+        counts = listing.counts[position]
+        total = sum(counts)
+        start, end = listing.shown_from[position], listing.shown_from[position + 1]
+        shown = [
+            Candidate(
+                items[idx],
+                LEVELS[rung],
+                recipient_id,
+                working_days_overdue(items[idx].due_date, rules.today),
+            )
+            for idx, rung in zip(
+                listing.shown_idx[start:end], listing.shown_rung[start:end], strict=True
+            )
+        ]
+        message = digest_render(
+            recipient_name=str(user),
+            candidates=shown,
+            rules=rules,
+            departments=departments,
+            total=total,
+        )
+        payload = {
+            "run_date": rules.today.isoformat(),
+            "total": total,
+            "counts": {level: counts[RUNG[level]] for level in LEVELS if counts[RUNG[level]]},
+            "items": [_item_payload(c) for c in shown],
+            "more": total - len(shown),
+            "board_url": board_url(),
+        }
+        notification = Notification(
+            pk=ids[position],
+            recipient=user,
+            kind=DIGEST_KIND,
+            title=message.title,
+            body=message.text,
+            payload=payload,
+        )
+        seq += 1
+        yield (seq, notification.pk, recipient_id, None, message.title, message.text,
+               json.dumps(payload), None, None)  # fmt: skip
+        for row in deliveries_build(
+            notification=notification,
+            recipient=user,
+            message=message,
+            webhook_url=targets.get(recipient_id, ""),
+            reach=reaches.get(recipient_id),
+        ):
+            seq += 1
+            yield (seq, notification.pk, recipient_id, row.channel, None, None,
+                   json.dumps(row.payload), row.target, moment(row.next_attempt_at))  # fmt: skip
 
 
 def _record_digests(
-    plan: _Plan, recent: dict[int, frozenset[int]], rules: LadderRules
+    stage: Staging, items: list[ReminderItem], rules: LadderRules
 ) -> tuple[int, int, list[int]]:
-    """Notifications, ledger rows and deliveries, DIGEST_CHUNK recipients at a time. The
-    recipients, departments, webhook targets and preferences are read once (4 queries);
-    then only INSERT batches."""
-    people = plan.recipients()
-    users = User.objects.in_bulk(people)
-    departments = dict(
-        Department.objects.filter(pk__in={item.department_id for item in plan.items}).values_list(
-            "id", "name"
-        )
+    """Notifications, outbox rows and ledger rows for rem_fresh: returns (ledger rows,
+    digests, delivery ids)."""
+    cursor = stage.cursor
+    listing = _listing(cursor, digest_max_items())
+    ids = _notification_ids(cursor, len(listing.recipients))
+    timestamp = "timestamp with time zone" if on_postgres() else "text"
+    stage.create(
+        "rem_out",
+        "seq integer NOT NULL, notification_id bigint NOT NULL, recipient_id bigint NOT NULL, "
+        f"channel varchar(10), title text, body text, payload text, target text, "
+        f"next_attempt_at {timestamp}",
     )
-    targets = webhook_targets(people)
-    reaches = recipients_reach(people)
-    dispatches = _Batches(ReminderDispatch)
-    outbox = _Batches(Delivery, keep_ids=True)
-    digests = 0
-    for start in range(0, len(people), DIGEST_CHUNK):
-        chunk = []
-        for recipient_id in people[start : start + DIGEST_CHUNK]:
-            blocked = recent.get(recipient_id, frozenset())
-            fresh = array("q", (e for e in plan.entries_of(recipient_id) if e not in blocked))
-            if fresh:
-                chunk.append(_render_digest(plan, users[recipient_id], fresh, rules, departments))
-        Notification.objects.bulk_create([d.notification for d in chunk], batch_size=BULK_BATCH)
-        digests += len(chunk)
-        for d in chunk:
-            for entry in d.fresh:
-                dispatches.add(_dispatch(plan, entry, d.notification, rules.today))
-            for row in deliveries_build(
-                notification=d.notification,
-                recipient=d.notification.recipient,
-                message=d.message,
-                webhook_url=targets.get(d.notification.recipient_id, ""),
-                reach=reaches.get(d.notification.recipient_id),
-            ):
-                outbox.add(row)
-    dispatches.flush()
-    outbox.flush()
-    return dispatches.count, digests, outbox.ids
-
-
-def _dispatch(
-    plan: _Plan, entry: int, notification: Notification, today: dt.date
-) -> ReminderDispatch:
-    index, level = divmod(entry, N_LEVELS)
-    item = plan.items[index]
-    return ReminderDispatch(
-        item_key=item.key,
-        item_kind=item.kind,
-        item_due_date=item.due_date,
-        level=LEVELS[level],
-        recipient_id=notification.recipient_id,
-        run_date=today,
-        department_id=item.department_id,
-        task_id=item.task_id,
-        notification=notification,
+    known = _People.read(list(listing.recipients), items)
+    stage.load("rem_out", OUT_COLUMNS, _render_rows(listing, ids, items, rules, known))
+    if not ids:
+        return 0, 0, []
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    cursor.execute(
+        f"""
+        INSERT INTO {_table(Notification)}
+            (id, recipient_id, kind, title, body, params, payload, task_id, created_at,
+             read_at, updated_at)
+        SELECT notification_id, recipient_id, %s, title, body, {_json_param()},
+               {_json_column("payload")}, NULL, %s, NULL, %s
+        FROM rem_out WHERE channel IS NULL ORDER BY seq
+        """,
+        [DIGEST_KIND, "{}", now, now],
     )
+    cursor.execute(
+        f"""
+        INSERT INTO {_table(Delivery)}
+            (notification_id, recipient_id, channel, target, payload, status, attempts,
+             next_attempt_at, lease_until, last_error, sent_at, created_at, updated_at)
+        SELECT notification_id, recipient_id, channel, target, {_json_column("payload")},
+               %s, 0, next_attempt_at, NULL, '', NULL, %s, %s
+        FROM rem_out WHERE channel IS NOT NULL ORDER BY seq
+        RETURNING id
+        """,
+        [DeliveryStatus.PENDING, now, now],
+    )
+    delivery_ids = [row[0] for row in cursor.fetchall()]
+    cursor.execute(
+        f"""
+        INSERT INTO {_table(ReminderDispatch)}
+            (item_key, item_kind, item_due_date, level, recipient_id, run_date,
+             department_id, task_id, notification_id, created_at)
+        SELECT i.item_key, i.kind, i.due_date, f.level, f.recipient_id, %s,
+               i.department_id, i.task_id, o.notification_id, %s
+        FROM rem_fresh f
+        JOIN rem_item i ON i.idx = f.idx
+        JOIN rem_out o ON o.recipient_id = f.recipient_id AND o.channel IS NULL
+        WHERE TRUE
+        ON CONFLICT DO NOTHING
+        """,
+        [connection.ops.adapt_datefield_value(rules.today), now],
+    )
+    return cursor.rowcount, len(ids), delivery_ids
 
 
 def _enqueue_after_commit(new_ids: list[int]) -> None:
@@ -360,11 +505,23 @@ def reminders_run(*, today: dt.date) -> RunSummary:
         run = _run_lock(today)
         rules = LadderRules.for_day(today)
         items = collect_items(today=today, warn_until=rules.warn_until)
-        plan = _plan(items, rules, Audience.for_items(items))
-        recent = _recent_entries(plan, today)
-        summary = RunSummary(today=today, items=len(items), candidates=plan.candidates)
+        summary = RunSummary(today=today, items=len(items))
         summary.notices = reminder_notices_issue(items=items, rules=rules)
-        summary.dispatches, summary.digests, delivery_ids = _record_digests(plan, recent, rules)
+        # The digest order (rung first, then due date, title, key): idx is the rank. (After
+        # the notices, whose batches follow the providers' order.)
+        items.sort(key=lambda item: (item.due_date, item.title, item.key))
+        delivery_ids: list[int] = []
+        if items:
+            with connection.cursor() as cursor:
+                stage = Staging(cursor)
+                summary.candidates = _stage_candidates(
+                    stage, items, rules, Audience.for_items(items)
+                )
+                _stage_fresh(stage, today)
+                summary.dispatches, summary.digests, delivery_ids = _record_digests(
+                    stage, items, rules
+                )
+                stage.drop()
         summary.deliveries = len(delivery_ids)
         now = timezone.now()
         run.attempts += 1

@@ -21,10 +21,11 @@ from tasks_app.models import (
     ReminderRun,
     SupervisionNotice,
     Task,
+    User,
 )
 from tasks_app.reminders.ladder import Audience, LadderRules, candidates_for
 from tasks_app.reminders.registry import collect_items
-from tasks_app.reminders.run import BULK_BATCH, outside_cooldown, reminders_run
+from tasks_app.reminders.run import outside_cooldown, reminders_run
 
 DAY = dt.date(2025, 10, 10)  # the focus task is 5 working days late; Q1/Q2 milestones older
 
@@ -146,7 +147,7 @@ def _more_tasks(world, count: int) -> None:
 
 
 @pytest.mark.django_db
-def test_query_count_does_not_grow_with_the_number_of_tasks(world):
+def test_query_count_does_not_grow_with_the_number_of_tasks(world, on_postgres):
     small_search = _search_queries(DAY)
     with CaptureQueriesContext(connection) as small_run:
         small = reminders_run(today=DAY)
@@ -154,21 +155,26 @@ def test_query_count_does_not_grow_with_the_number_of_tasks(world):
         model.objects.all().delete()
     SupervisionNotice.objects.all().delete()
     _more_tasks(world, 300)
+    User.objects.bulk_create(  # more recipients too: every supervisor hears of every item
+        User(username=f"sup.extra.{n}", email=f"sup{n}@extra.test", district_role="supervisor")
+        for n in range(20)
+    )
     large_search = _search_queries(DAY)
     with CaptureQueriesContext(connection) as large_run:
         large = reminders_run(today=DAY)
     assert large.items > small.items + 600  # deadline + milestone (+ reports) per new task
     # + open 督办单, 领导批示 answers owed, tasks awaiting 签收, bodies
     assert large_search == small_search <= 15
-    # The whole run: the same statements, except that rows are inserted BULK_BATCH at a time.
+    # The whole run: the same statements, INSERTs included (set-based: no batches that
+    # grow with the rows; COPY, on PostgreSQL, is not a query Django sees, and is constant).
     small_reads, small_inserts = _split(small_run)
     large_reads, large_inserts = _split(large_run)
-    assert large_reads == small_reads <= 33  # + preferences (digests, 督办单), 签收
-    extra_batches = sum(
-        n // BULK_BATCH for n in (large.dispatches, large.deliveries, large.digests)
-    )
-    assert large.dispatches > BULK_BATCH and extra_batches > 0
-    assert large_inserts == small_inserts + extra_batches
+    # + preferences (digests, 督办单), 签收, and the temporary tables' CREATE / ANALYZE /
+    # DROP (SQLite: one DROP per table, and its executemany loads counted here)
+    assert large_reads == small_reads <= (45 if on_postgres else 52)
+    assert large.dispatches > 1000 and large.digests >= small.digests + 20
+    # (SQLite: Django splits the 督办单's bulk_create by the driver's variable limit)
+    assert large_inserts == small_inserts or not on_postgres
 
 
 def _split(ctx: CaptureQueriesContext) -> tuple[int, int]:
