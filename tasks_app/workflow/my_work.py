@@ -26,15 +26,16 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import (
+    BooleanField,
     Case,
+    CharField,
     Count,
-    Exists,
+    DateField,
     F,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
+    TextField,
     Value,
     When,
     Window,
@@ -55,6 +56,7 @@ from tasks_app.org.visibility import sees_everything
 from tasks_app.workflow import rules as workflow
 from tasks_app.workflow.cadence import MISSING
 from tasks_app.workflow.selectors import tasks_for_api
+from tasks_app.workflow.sql import Fragment, attach, text, text_list
 
 GROUPS = (
     "overdue",
@@ -80,42 +82,62 @@ class WorkGroup:
     items: list[Task]
 
 
-def _notices_to_act_on(user: User) -> QuerySet[SupervisionNotice]:
-    notices = SupervisionNotice.objects.filter(task_id=OuterRef("pk"), kind="notice")
+def work_fragments(user: User) -> dict[str, Fragment]:
+    """What the groups read besides a task read's columns, as task fragments
+    (tasks_app/workflow/sql.py): compiled as text, not as nested querysets, since each is
+    referenced several times (a condition, a count, an order).
+
+    has_notice / notice_*: the 督办单 to act on (department people: open ones addressed to
+    their departments; district roles: answered ones awaiting review), the latest first;
+    has_instruction / instruction_*: instructions not yet answered (department people: on
+    tasks their departments lead), the earliest deadline first; last_transition and
+    return_reason: the latest status change. The user id is written as an integer literal.
+    """
+    notices = SupervisionNotice._meta.db_table
+    instructions = LeaderInstruction._meta.db_table
+    events = HistoryEvent._meta.db_table
+    memberships = Membership._meta.db_table
+    mine = f"SELECT m.department_id FROM {memberships} m WHERE m.user_id = {int(user.pk)}"
     if sees_everything(user):
-        return notices.filter(status=SupervisionNotice.Status.ANSWERED)
-    mine = Membership.objects.filter(user=user).values("department_id")
-    return notices.filter(status=SupervisionNotice.Status.OPEN, department_id__in=mine)
-
-
-def _instructions_to_answer(user: User) -> QuerySet[LeaderInstruction]:
-    instructions = LeaderInstruction.objects.filter(
-        task_id=OuterRef("pk"), responded_at__isnull=True
+        notice = f"n.status = {text(SupervisionNotice.Status.ANSWERED)}"
+        instruction = ""
+    else:
+        notice = f"n.status = {text(SupervisionNotice.Status.OPEN)} AND n.department_id IN ({mine})"
+        instruction = f" AND {{t}}.lead_department_id IN ({mine})"
+    notice_rows = f"FROM {notices} n WHERE n.task_id = {{t}}.id AND n.kind = 'notice' AND {notice}"
+    instruction_rows = (
+        f"FROM {instructions} li WHERE li.task_id = {{t}}.id AND li.responded_at IS NULL"
+        + instruction
     )
-    if sees_everything(user):
-        return instructions
-    mine = Membership.objects.filter(user=user).values("department_id")
-    return instructions.filter(task__lead_department_id__in=mine)
-
-
-def _last_status_change(field: str) -> Subquery:
-    events = HistoryEvent.objects.filter(
-        task_id=OuterRef("pk"), field="status", action__in=workflow.TRANSITION_ACTIONS
-    ).order_by("-at", "-id")
-    return Subquery(events.values(field)[:1])
+    latest_notice = " ORDER BY n.created_at DESC, n.id DESC LIMIT 1"
+    first_instruction = " ORDER BY li.respond_by, li.id LIMIT 1"
+    status_change = (
+        f"FROM {events} h WHERE h.task_id = {{t}}.id AND h.field = 'status'"
+        f" AND h.action IN {text_list(workflow.TRANSITION_ACTIONS)}"
+        " ORDER BY h.at DESC, h.id DESC LIMIT 1"
+    )
+    return {
+        "last_transition": Fragment(f"SELECT h.action {status_change}", CharField),
+        "return_reason": Fragment(f"SELECT h.reason {status_change}", TextField),
+        "has_notice": Fragment(f"EXISTS (SELECT 1 {notice_rows})", BooleanField),
+        "notice_respond_by": Fragment(
+            f"SELECT n.respond_by {notice_rows}{latest_notice}", DateField
+        ),
+        "notice_reason": Fragment(f"SELECT n.reason {notice_rows}{latest_notice}", TextField),
+        "has_instruction": Fragment(f"EXISTS (SELECT 1 {instruction_rows})", BooleanField),
+        "instruction_respond_by": Fragment(
+            f"SELECT li.respond_by {instruction_rows}{first_instruction}", DateField
+        ),
+        "instruction_text": Fragment(
+            f"SELECT li.text {instruction_rows}{first_instruction}", TextField
+        ),
+    }
 
 
 def work_tasks(*, user: User, plan: object, today: dt.date) -> QuerySet[Task]:
     """The visible tasks of `plan` (an id or a subquery) with the columns the groups read."""
-    return (
-        tasks_for_api(user=user, today=today, nested_rows=False)
-        .filter(plan_id=plan)
-        .annotate(
-            last_transition=_last_status_change("action"),
-            has_notice=Exists(_notices_to_act_on(user)),
-            has_instruction=Exists(_instructions_to_answer(user)),
-        )
-    )
+    tasks = tasks_for_api(user=user, today=today, nested_rows=False).filter(plan_id=plan)
+    return attach(tasks, work_fragments(user))
 
 
 def group_conditions(today: dt.date) -> dict[str, Q]:
@@ -148,20 +170,6 @@ def _group_orders() -> dict[str, list]:
     }
 
 
-def _what_is_asked(user: User) -> dict[str, Subquery]:
-    """What each row asks, per group (`respond_by` and `reason` of the rendered item): the
-    return reason, the latest notice's deadline and reason, the first instruction's."""
-    notice = _notices_to_act_on(user).order_by("-created_at", "-id")
-    instruction = _instructions_to_answer(user).order_by("respond_by", "id")
-    return {
-        "return_reason": _last_status_change("reason"),
-        "notice_respond_by": Subquery(notice.values("respond_by")[:1]),
-        "notice_reason": Subquery(notice.values("reason")[:1]),
-        "instruction_respond_by": Subquery(instruction.values("respond_by")[:1]),
-        "instruction_text": Subquery(instruction.values("text")[:1]),
-    }
-
-
 # Per group: the row's columns read as the item's (respond_by, reason); None: null.
 _ASKED = {
     "overdue": (None, None),
@@ -182,7 +190,7 @@ def my_work(*, user: User, plan: object, today: dt.date, limit: int) -> list[Wor
     `limit` members come back. A task in several groups comes once and is rendered in
     each (a copy per group, with what that group asks of it).
     """
-    tasks = work_tasks(user=user, plan=plan, today=today).annotate(**_what_is_asked(user))
+    tasks = work_tasks(user=user, plan=plan, today=today)
     conditions = group_conditions(today)
     orders = _group_orders()
     windows: dict[str, Window] = {}
