@@ -318,9 +318,9 @@ def measure_endpoints() -> dict[str, Any]:
 
 
 def measure_my_work(user: Any, body: dict[str, Any]) -> dict[str, Any]:
-    """GET /me/work/'s own statements (1 aggregate + 6 groups, tasks_app/workflow/
-    my_work.py), captured and replayed on a plain cursor and timed as one unit: the note
-    next to the hand-written statement of bench/sql.py."""
+    """GET /me/work/'s own statements (one: counts and items by window functions,
+    tasks_app/workflow/my_work.py), captured and replayed on a plain cursor and timed as
+    one unit: the note next to the hand-written statement of bench/sql.py."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone

@@ -14,24 +14,33 @@ Six groups over the tasks the person may see (org/visibility.py) in one plan:
                            district roles the answered ones awaiting review;
   instructions_to_answer — 领导批示 (leader instructions) not yet answered: on tasks their
                            departments lead, or every visible one for district roles.
-Counts come from one aggregate statement; each group's first items from one statement
-each. Everything is SQL (the task fragments of tasks_app/workflow/sql.py); no Python loop.
+Counts and each group's first items come from one statement (window functions over the
+visible tasks, computed once). Everything is SQL (the task fragments of
+tasks_app/workflow/sql.py); Python only places the returned rows in their groups.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
     Count,
-    Exists,
+    DateField,
     F,
-    OuterRef,
+    IntegerField,
     Q,
     QuerySet,
-    Subquery,
+    TextField,
+    Value,
+    When,
+    Window,
 )
+from django.db.models.functions import RowNumber
 
 from tasks_app.models import (
     HistoryEvent,
@@ -47,6 +56,7 @@ from tasks_app.org.visibility import sees_everything
 from tasks_app.workflow import rules as workflow
 from tasks_app.workflow.cadence import MISSING
 from tasks_app.workflow.selectors import tasks_for_api
+from tasks_app.workflow.sql import Fragment, attach, text, text_list
 
 GROUPS = (
     "overdue",
@@ -72,42 +82,62 @@ class WorkGroup:
     items: list[Task]
 
 
-def _notices_to_act_on(user: User) -> QuerySet[SupervisionNotice]:
-    notices = SupervisionNotice.objects.filter(task_id=OuterRef("pk"), kind="notice")
+def work_fragments(user: User) -> dict[str, Fragment]:
+    """What the groups read besides a task read's columns, as task fragments
+    (tasks_app/workflow/sql.py): compiled as text, not as nested querysets, since each is
+    referenced several times (a condition, a count, an order).
+
+    has_notice / notice_*: the 督办单 to act on (department people: open ones addressed to
+    their departments; district roles: answered ones awaiting review), the latest first;
+    has_instruction / instruction_*: instructions not yet answered (department people: on
+    tasks their departments lead), the earliest deadline first; last_transition and
+    return_reason: the latest status change. The user id is written as an integer literal.
+    """
+    notices = SupervisionNotice._meta.db_table
+    instructions = LeaderInstruction._meta.db_table
+    events = HistoryEvent._meta.db_table
+    memberships = Membership._meta.db_table
+    mine = f"SELECT m.department_id FROM {memberships} m WHERE m.user_id = {int(user.pk)}"
     if sees_everything(user):
-        return notices.filter(status=SupervisionNotice.Status.ANSWERED)
-    mine = Membership.objects.filter(user=user).values("department_id")
-    return notices.filter(status=SupervisionNotice.Status.OPEN, department_id__in=mine)
-
-
-def _instructions_to_answer(user: User) -> QuerySet[LeaderInstruction]:
-    instructions = LeaderInstruction.objects.filter(
-        task_id=OuterRef("pk"), responded_at__isnull=True
+        notice = f"n.status = {text(SupervisionNotice.Status.ANSWERED)}"
+        instruction = ""
+    else:
+        notice = f"n.status = {text(SupervisionNotice.Status.OPEN)} AND n.department_id IN ({mine})"
+        instruction = f" AND {{t}}.lead_department_id IN ({mine})"
+    notice_rows = f"FROM {notices} n WHERE n.task_id = {{t}}.id AND n.kind = 'notice' AND {notice}"
+    instruction_rows = (
+        f"FROM {instructions} li WHERE li.task_id = {{t}}.id AND li.responded_at IS NULL"
+        + instruction
     )
-    if sees_everything(user):
-        return instructions
-    mine = Membership.objects.filter(user=user).values("department_id")
-    return instructions.filter(task__lead_department_id__in=mine)
-
-
-def _last_status_change(field: str) -> Subquery:
-    events = HistoryEvent.objects.filter(
-        task_id=OuterRef("pk"), field="status", action__in=workflow.TRANSITION_ACTIONS
-    ).order_by("-at", "-id")
-    return Subquery(events.values(field)[:1])
+    latest_notice = " ORDER BY n.created_at DESC, n.id DESC LIMIT 1"
+    first_instruction = " ORDER BY li.respond_by, li.id LIMIT 1"
+    status_change = (
+        f"FROM {events} h WHERE h.task_id = {{t}}.id AND h.field = 'status'"
+        f" AND h.action IN {text_list(workflow.TRANSITION_ACTIONS)}"
+        " ORDER BY h.at DESC, h.id DESC LIMIT 1"
+    )
+    return {
+        "last_transition": Fragment(f"SELECT h.action {status_change}", CharField),
+        "return_reason": Fragment(f"SELECT h.reason {status_change}", TextField),
+        "has_notice": Fragment(f"EXISTS (SELECT 1 {notice_rows})", BooleanField),
+        "notice_respond_by": Fragment(
+            f"SELECT n.respond_by {notice_rows}{latest_notice}", DateField
+        ),
+        "notice_reason": Fragment(f"SELECT n.reason {notice_rows}{latest_notice}", TextField),
+        "has_instruction": Fragment(f"EXISTS (SELECT 1 {instruction_rows})", BooleanField),
+        "instruction_respond_by": Fragment(
+            f"SELECT li.respond_by {instruction_rows}{first_instruction}", DateField
+        ),
+        "instruction_text": Fragment(
+            f"SELECT li.text {instruction_rows}{first_instruction}", TextField
+        ),
+    }
 
 
 def work_tasks(*, user: User, plan: object, today: dt.date) -> QuerySet[Task]:
     """The visible tasks of `plan` (an id or a subquery) with the columns the groups read."""
-    return (
-        tasks_for_api(user=user, today=today)
-        .filter(plan_id=plan)
-        .annotate(
-            last_transition=_last_status_change("action"),
-            has_notice=Exists(_notices_to_act_on(user)),
-            has_instruction=Exists(_instructions_to_answer(user)),
-        )
-    )
+    tasks = tasks_for_api(user=user, today=today, nested_rows=False).filter(plan_id=plan)
+    return attach(tasks, work_fragments(user))
 
 
 def group_conditions(today: dt.date) -> dict[str, Q]:
@@ -128,39 +158,63 @@ def group_conditions(today: dt.date) -> dict[str, Q]:
     }
 
 
-def _group_items(tasks: QuerySet[Task], name: str, user: User) -> QuerySet[Task]:
-    """A group's rows in the order a person works through them, with what each one asks:
-    `respond_by` (a notice's or instruction's deadline) and `reason` (why)."""
-    if name == "overdue":
-        return tasks.order_by("-days_overdue", "due_date", "id")
-    if name == "due_this_week":
-        return tasks.order_by("first_missed", "id")
-    if name == "returned_claims":
-        return tasks.annotate(reason=_last_status_change("reason")).order_by("due_date", "id")
-    if name == "open_notices":
-        notice = _notices_to_act_on(user).order_by("-created_at", "-id")
-        return tasks.annotate(
-            respond_by=Subquery(notice.values("respond_by")[:1]),
-            reason=Subquery(notice.values("reason")[:1]),
-        ).order_by(F("respond_by").asc(nulls_last=True), "id")
-    if name == "instructions_to_answer":
-        instruction = _instructions_to_answer(user).order_by("respond_by", "id")
-        return tasks.annotate(
-            respond_by=Subquery(instruction.values("respond_by")[:1]),
-            reason=Subquery(instruction.values("text")[:1]),
-        ).order_by("respond_by", "id")
-    return tasks.order_by("due_date", "id")
+def _group_orders() -> dict[str, list]:
+    """Each group's order, the order a person works through its rows."""
+    return {
+        "overdue": [F("days_overdue").desc(), F("due_date").asc(), F("id").asc()],
+        "due_this_week": [F("first_missed").asc(), F("id").asc()],
+        "reports_owed": [F("due_date").asc(), F("id").asc()],
+        "returned_claims": [F("due_date").asc(), F("id").asc()],
+        "open_notices": [F("notice_respond_by").asc(nulls_last=True), F("id").asc()],
+        "instructions_to_answer": [F("instruction_respond_by").asc(), F("id").asc()],
+    }
+
+
+# Per group: the row's columns read as the item's (respond_by, reason); None: null.
+_ASKED = {
+    "overdue": (None, None),
+    "due_this_week": (None, None),
+    "reports_owed": (None, None),
+    "returned_claims": (None, "return_reason"),
+    "open_notices": ("notice_respond_by", "notice_reason"),
+    "instructions_to_answer": ("instruction_respond_by", "instruction_text"),
+}
 
 
 def my_work(*, user: User, plan: object, today: dt.date, limit: int) -> list[WorkGroup]:
-    """The six groups, each with its count and its first `limit` tasks (1 + 6 statements)."""
+    """The six groups, each with its count and its first `limit` tasks: one statement.
+
+    The visible tasks and their columns are computed once; per group a window counts the
+    members (`n_<group>`) and numbers the rows members first, in the group's order
+    (`k_<group>`: 1…n are the members), and only rows ranked within a group's first
+    `limit` members come back. A task in several groups comes once and is rendered in
+    each (a copy per group, with what that group asks of it).
+    """
     tasks = work_tasks(user=user, plan=plan, today=today)
     conditions = group_conditions(today)
-    counts = tasks.aggregate(
-        **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
-    )
+    orders = _group_orders()
+    windows: dict[str, Window] = {}
+    keep = Q()
+    for name in GROUPS:
+        member_first = Case(
+            When(conditions[name], then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+        windows[f"n_{name}"] = Window(Count("pk", filter=conditions[name]))
+        windows[f"k_{name}"] = Window(RowNumber(), order_by=[member_first, *orders[name]])
+        keep |= Q(**{f"k_{name}__lte": limit}) & Q(**{f"k_{name}__lte": F(f"n_{name}")})
+    rows = list(tasks.annotate(**windows).filter(keep).order_by("id"))
     groups = []
     for name in GROUPS:
-        items = list(_group_items(tasks.filter(conditions[name]), name, user)[:limit])
-        groups.append(WorkGroup(name=name, count=counts[name], items=items))
+        respond_by, reason = _ASKED[name]
+        ranked = []
+        for row in rows:
+            rank = getattr(row, f"k_{name}")
+            if rank <= min(limit, getattr(row, f"n_{name}")):
+                item = copy.copy(row)
+                item.respond_by = getattr(row, respond_by) if respond_by else None
+                item.reason = getattr(row, reason) if reason else None
+                ranked.append((rank, item))
+        count = getattr(rows[0], f"n_{name}") if rows else 0
+        items = [item for _rank, item in sorted(ranked, key=lambda pair: pair[0])]
+        groups.append(WorkGroup(name=name, count=count, items=items))
     return groups

@@ -59,7 +59,7 @@ def person_columns_not_rendered(relation: str) -> list[str]:
     return [f"{relation}__{f.name}" for f in User._meta.concrete_fields if f.name not in shown]
 
 
-def tasks_for_api(*, user: User, today: dt.date) -> QuerySet[Task]:
+def tasks_for_api(*, user: User, today: dt.date, nested_rows: bool = True) -> QuerySet[Task]:
     """Visible tasks with flag, overdue and report-status annotations, ready to render.
 
     The one way a task is read for display (API list and detail, overdue list, console):
@@ -67,11 +67,15 @@ def tasks_for_api(*, user: User, today: dt.date) -> QuerySet[Task]:
     (`co_department_rows`, `key_result_rows`: lists of dicts) in the same statement, so a
     page costs the same number of queries whatever its size. A fresh queryset per call
     (only the SQL text is cached); it composes like any other (e.g. as a subquery).
+    `nested_rows=False` leaves the two JSON arrays out (for reads that render neither).
     """
-    return restrict_to_visible(annotated_tasks(Task.objects.filter(is_archived=False), today), user)
+    tasks = annotated_tasks(Task.objects.filter(is_archived=False), today, nested_rows=nested_rows)
+    return restrict_to_visible(tasks, user)
 
 
-def annotated_tasks(tasks: QuerySet[Task], today: dt.date) -> QuerySet[Task]:
+def annotated_tasks(
+    tasks: QuerySet[Task], today: dt.date, *, nested_rows: bool = True
+) -> QuerySet[Task]:
     """`tasks` with everything a task read renders, as of `today`: the columns of
     flags.with_flags and with_overdue, report_cadence.report_status_for (for the last
     closed period) and the nested rows, attached in one step."""
@@ -82,7 +86,7 @@ def annotated_tasks(tasks: QuerySet[Task], today: dt.date) -> QuerySet[Task]:
         **overdue_fragments(today, vendor),
         "report_period": report["report_period"],
         "report_status": report["report_status"],
-        **_nested_rows_fragments(vendor),
+        **(_nested_rows_fragments(vendor) if nested_rows else {}),
     }
     return (
         attach(tasks, fragments)

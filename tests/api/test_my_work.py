@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
 
-from tasks_app.models import Task, TaskStatus
+from plantracker import clock
+from tasks_app.models import Department, Task, TaskStatus
 from tasks_app.supervision.instructions import instruction_create
 from tasks_app.supervision.notices import notice_answer
 from tasks_app.supervision.urge import task_urge
-from tasks_app.workflow.my_work import GROUPS, week_end
+from tasks_app.workflow.my_work import GROUPS, my_work, week_end
 from tasks_app.workflow.services.task_transition import task_transition
 from tests.api.tasks_support import World
 from tests.claims import claim
@@ -153,3 +156,42 @@ def test_an_overlong_number_is_a_400_inside_the_schema(world: World, validated_a
     response = validated_api(world.lead_lead).get("/api/v1/me/work/", {"plan": "9" * 1001})
     assert response.status_code == 400
     assert response.json()["errors"][0]["attr"] == "plan"
+
+
+def test_same_statements_for_3_and_30_tasks_per_group(world: World, validated_api, make_member):
+    """Counts and items of the six groups come from one statement: as many queries with 3
+    tasks in the notice, instruction and overdue groups as with 30."""
+    busiest = (
+        Task.objects.filter(plan=world.plan)
+        .values("lead_department")
+        .order_by()
+        .annotate(n=Count("pk"))
+        .order_by("-n")[0]["lead_department"]
+    )
+    ids_ = list(Task.objects.filter(plan=world.plan).order_by("pk").values_list("pk", flat=True))
+    assert len(ids_) >= 30
+    lead = make_member(Department.objects.get(pk=busiest), "dept_lead", username="lead.busiest")
+    client = validated_api(lead)
+
+    def load(first: int, last: int) -> None:
+        Task.objects.filter(pk__in=ids_[first:last]).update(
+            lead_department_id=busiest, due_date=dt.date(2025, 6, 1), status=TaskStatus.IN_PROGRESS
+        )
+        for task in Task.objects.filter(pk__in=ids_[first:last]):
+            task_urge(task=task, actor=world.supervisor, comment="督办", notice=True)
+            instruction_create(task=task, actor=world.leader, text="批示")
+
+    load(0, 3)
+    few, small = queries_for(client, URL + "?limit=50")
+    load(3, 30)
+    many, large = queries_for(client, URL + "?limit=50")
+    assert few == many
+    for group in ("open_notices", "instructions_to_answer", "overdue"):
+        assert small.json()[group]["count"] >= 3 and len(small.json()[group]["items"]) >= 3
+        assert large.json()[group]["count"] >= 30 and len(large.json()[group]["items"]) >= 30
+    assert len(large.json()["open_notices"]["items"]) == large.json()["open_notices"]["count"]
+    # the groups themselves: one statement (the rest is authentication and the plan)
+    with CaptureQueriesContext(connection) as statements:
+        groups = my_work(user=lead, plan=world.plan.pk, today=clock.today(), limit=50)
+    assert len(statements.captured_queries) == 1
+    assert [g.count for g in groups] == [large.json()[g]["count"] for g in GROUPS]
