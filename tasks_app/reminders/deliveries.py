@@ -128,11 +128,20 @@ def deliveries_build(
 
 def deliveries_enqueue(delivery_ids: Iterable[int]) -> None:
     """Hand rows to the workers (call through transaction.on_commit). A lost message is
-    harmless: the sweep finds the row again."""
+    harmless: the sweep finds the row again.
+
+    One message per row (a worker's retries and claim are per row), all published through
+    one producer and broker connection acquired once: a run enqueues thousands, and a pool
+    checkout per message cost more than the publish. A broker outage raises here, as
+    before (at the first message), and leaves the rows to the sweep."""
     from tasks_app.tasks import delivery_send
 
-    for delivery_id in delivery_ids:
-        delivery_send.delay(delivery_id)
+    ids = list(delivery_ids)
+    if not ids:
+        return
+    with delivery_send.app.producer_or_acquire() as producer:
+        for delivery_id in ids:
+            delivery_send.apply_async((delivery_id,), producer=producer)
 
 
 def backoff_seconds(attempts: int) -> int:
