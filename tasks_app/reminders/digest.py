@@ -123,6 +123,18 @@ class DigestMemo:
         self.lines: dict[tuple, DigestLine] = {}
         self.fragments: dict[DigestLine, _Fragments] = {}
         self.markdown_headings: dict[str, str] = {}
+        self.section_frames: dict[str, tuple[str, str]] = {}
+
+    def section_frame(self, heading: str) -> tuple[str, str]:
+        """A section's HTML before and after its rows (the template rendered once per
+        heading, around a marker)."""
+        frame = self.section_frames.get(heading)
+        if frame is None:
+            html = _section_html(heading, mark_safe(_ROWS_MARKER))
+            before, marker, after = html.partition(_ROWS_MARKER)
+            assert marker and _ROWS_MARKER not in after, "one row marker per section"
+            frame = self.section_frames[heading] = (before, after)
+        return frame
 
     def heading(self, level: str, rules: LadderRules) -> str:
         key = (level, rules.supervision_after_working_days, rules.leaders_after_working_days)
@@ -151,6 +163,26 @@ class DigestMemo:
                 % {"due": line.due_date, "state": line.state, "department": line.department},
             )
         return fragments
+
+
+_ROWS_MARKER = "\x00digest-rows\x00"  # never in a heading (a translated label)
+
+
+def _section_html(heading: str, rows_html: str) -> str:
+    return render_to_string(
+        "reminders/digest_email_section.html", {"heading": heading, "rows_html": rows_html}
+    )
+
+
+def _sections_html(sections: list[DigestSection], memo: DigestMemo | None) -> str:
+    """The e-mail's sections (reminders/digest_email_section.html each, in order)."""
+    if memo is None:
+        return mark_safe("".join(_section_html(s.heading, s.rows_html) for s in sections))
+    out = []
+    for section in sections:
+        before, after = memo.section_frame(section.heading)
+        out += [before, section.rows_html, after]
+    return mark_safe("".join(out))  # the template escaped the heading, rows_html the rows
 
 
 @dataclass(frozen=True)
@@ -360,7 +392,7 @@ def digest_render(
             {
                 "title": title,
                 "name": recipient_name,
-                "sections": sections,
+                "sections_html": _sections_html(sections, memo),
                 "count": count,
                 "today": rules.today.isoformat(),
                 "site_url": _site_url(),
