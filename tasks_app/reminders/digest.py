@@ -121,7 +121,9 @@ class DigestMemo:
         self.states: dict[tuple[dt.date, dt.date, int], str] = {}
         self.headings: dict[tuple, str] = {}
         self.lines: dict[tuple, DigestLine] = {}
-        self.fragments: dict[DigestLine, _Fragments] = {}
+        # id(line) → (line, its fragments): the entry keeps the line alive, so its id is
+        # not reused while the memo lives (and hashing a 7-field line per use costs more).
+        self.fragments: dict[int, tuple[DigestLine, _Fragments]] = {}
         self.markdown_headings: dict[str, str] = {}
         self.section_frames: dict[str, tuple[str, str]] = {}
 
@@ -150,18 +152,20 @@ class DigestMemo:
         return text
 
     def fragments_of(self, line: DigestLine) -> _Fragments:
-        fragments = self.fragments.get(line)
-        if fragments is None:
-            markdown = _markdown_line(line)
-            fragments = self.fragments[line] = _Fragments(
-                row_html=_row_html(line),
-                markdown=markdown,
-                markdown_bytes=len(markdown.encode()),
-                title_kind=f"{line.title}（{line.kind}）",
-                detail="   "
-                + _("时限：%(due)s，%(state)s；牵头部门：%(department)s")
-                % {"due": line.due_date, "state": line.state, "department": line.department},
-            )
+        found = self.fragments.get(id(line))
+        if found is not None:
+            return found[1]
+        markdown = _markdown_line(line)
+        fragments = _Fragments(
+            row_html=_row_html(line),
+            markdown=markdown,
+            markdown_bytes=len(markdown.encode()),
+            title_kind=f"{line.title}（{line.kind}）",
+            detail="   "
+            + _("时限：%(due)s，%(state)s；牵头部门：%(department)s")
+            % {"due": line.due_date, "state": line.state, "department": line.department},
+        )
+        self.fragments[id(line)] = (line, fragments)
         return fragments
 
 
