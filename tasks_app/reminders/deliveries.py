@@ -47,6 +47,7 @@ from tasks_app.reminders.channels import (
 logger = logging.getLogger(__name__)
 
 SWEEP_BATCH = 1000  # rows enqueued per sweep; the next sweep takes the rest
+ENQUEUE_BATCH = 500  # broker commands per round trip (deliveries_enqueue)
 
 
 def _conf(name: str) -> int:
@@ -128,11 +129,22 @@ def deliveries_build(
 
 def deliveries_enqueue(delivery_ids: Iterable[int]) -> None:
     """Hand rows to the workers (call through transaction.on_commit). A lost message is
-    harmless: the sweep finds the row again."""
+    harmless: the sweep finds the row again.
+
+    One message per row (a worker's retries and claim are per row), all published through
+    one producer and broker connection acquired once, and on Redis sent ENQUEUE_BATCH
+    commands per round trip (kombu's Producer.batch: a pipeline; other transports publish
+    each at once): a run enqueues thousands. A broker outage raises here, as before; the
+    messages not yet sent are dropped and the sweep finds their rows."""
     from tasks_app.tasks import delivery_send
 
-    for delivery_id in delivery_ids:
-        delivery_send.delay(delivery_id)
+    ids = list(delivery_ids)
+    if not ids:
+        return
+    with delivery_send.app.producer_or_acquire() as producer:
+        with producer.batch(max_size=ENQUEUE_BATCH):
+            for delivery_id in ids:
+                delivery_send.apply_async((delivery_id,), producer=producer)
 
 
 def backoff_seconds(attempts: int) -> int:

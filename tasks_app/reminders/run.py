@@ -47,7 +47,7 @@ from tasks_app.reminders.deliveries import (
     deliveries_sweep,
     webhook_targets,
 )
-from tasks_app.reminders.digest import board_url, digest_max_items, digest_render
+from tasks_app.reminders.digest import DigestMemo, board_url, digest_max_items, digest_render
 from tasks_app.reminders.items import ReminderItem
 from tasks_app.reminders.ladder import (
     Audience,
@@ -375,35 +375,46 @@ def _render_rows(
         known.reaches,
     )
     moment = connection.ops.adapt_datetimefield_value
+    memo = DigestMemo()  # the lines recipients share, rendered once (byte-identical)
+    overdue: dict[int, int] = {}  # idx → working days overdue
+    payloads: dict[tuple[int, int], dict] = {}  # (idx, rung) → the payload's item
+
+    def candidate(idx: int, rung: int, recipient_id: int) -> tuple[Candidate, dict]:
+        days = overdue.get(idx)
+        if days is None:
+            days = overdue[idx] = working_days_overdue(items[idx].due_date, rules.today)
+        c = Candidate(items[idx], LEVELS[rung], recipient_id, days)
+        item_payload = payloads.get((idx, rung))
+        if item_payload is None:
+            item_payload = payloads[(idx, rung)] = _item_payload(c)
+        return c, item_payload
+
     seq = 0
     for position, recipient_id in enumerate(people):
         user = users[recipient_id]
         counts = listing.counts[position]
         total = sum(counts)
         start, end = listing.shown_from[position], listing.shown_from[position + 1]
-        shown = [
-            Candidate(
-                items[idx],
-                LEVELS[rung],
-                recipient_id,
-                working_days_overdue(items[idx].due_date, rules.today),
-            )
+        shown_pairs = [
+            candidate(idx, rung, recipient_id)
             for idx, rung in zip(
                 listing.shown_idx[start:end], listing.shown_rung[start:end], strict=True
             )
         ]
+        shown = [c for c, _ in shown_pairs]
         message = digest_render(
             recipient_name=str(user),
             candidates=shown,
             rules=rules,
             departments=departments,
             total=total,
+            memo=memo,
         )
         payload = {
             "run_date": rules.today.isoformat(),
             "total": total,
             "counts": {level: counts[RUNG[level]] for level in LEVELS if counts[RUNG[level]]},
-            "items": [_item_payload(c) for c in shown],
+            "items": [item_payload for _, item_payload in shown_pairs],
             "more": total - len(shown),
             "board_url": board_url(),
         }
