@@ -51,13 +51,23 @@ OPEN_NOTICE_STATUSES = (SupervisionNotice.Status.OPEN, SupervisionNotice.Status.
 NOTICE_ACTION = "supervision_notice"
 
 
-def _reason(item: ReminderItem, rules: LadderRules) -> str:
-    return _("%(title)s（%(kind)s，时限%(due)s）已逾期%(days)s个工作日，系统自动督办。") % {
-        "title": item.title,
-        "kind": kind_label(item.kind),
-        "due": item.due_date.isoformat(),
-        "days": working_days_overdue(item.due_date, rules.today),
-    }
+class _Reasons:
+    """The notice's reason (事由), its template and labels translated once per run."""
+
+    def __init__(self, rules: LadderRules) -> None:
+        self.today = rules.today
+        self.template = _(
+            "%(title)s（%(kind)s，时限%(due)s）已逾期%(days)s个工作日，系统自动督办。"
+        )
+        self.labels = {kind: kind_label(kind) for kind in NOTICE_KINDS}
+
+    def __call__(self, item: ReminderItem) -> str:
+        return self.template % {
+            "title": item.title,
+            "kind": self.labels[item.kind],
+            "due": item.due_date.isoformat(),
+            "days": working_days_overdue(item.due_date, self.today),
+        }
 
 
 NOTICE_KINDS = frozenset({"task_deadline", "milestone"})  # what a 督办单 may be issued for
@@ -99,8 +109,9 @@ def reminder_notices_issue(*, items: list[ReminderItem], rules: LadderRules) -> 
     with connection.cursor() as cursor:
         stage = Staging(cursor)
         notice_ids = reserve_ids(cursor, SupervisionNotice, len(firsts))
+        reason = _Reasons(rules)
         issued = [
-            _Issued(item=item, notice_id=notice_id, reason=_reason(item, rules))
+            _Issued(item=item, notice_id=notice_id, reason=reason(item))
             for item, notice_id in zip(firsts, notice_ids, strict=True)
         ]
         del firsts
@@ -260,11 +271,14 @@ def _notify(stage: Staging, issued: list[_Issued], respond_by: dt.date) -> None:
             message = message_from_text(title=title, body=body)
             payload = {"supervision_notice": notice.notice_id, "kind": "notice"}
             params_json, payload_json = json.dumps(params), json.dumps(payload)
+            # One unsaved row per notice, given each recipient in turn (deliveries_build
+            # reads it, nothing keeps it).
+            row = Notification(
+                kind="supervision_notice", title=title, body=body, task_id=task.pk,
+                payload=payload, params=params,
+            )  # fmt: skip
             for i in recipients:
-                row = Notification(
-                    pk=next(ids), recipient=users[i], kind="supervision_notice", title=title,
-                    body=body, task_id=task.pk, payload=payload, params=params,
-                )  # fmt: skip
+                row.pk, row.recipient = next(ids), users[i]
                 seq += 1
                 yield (seq, row.pk, i, task.pk, None, title, body, params_json, payload_json,
                        None, None)  # fmt: skip
