@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tasks_app.models import (
     Delivery,
+    HistoryEvent,
     Milestone,
     Notification,
     ReminderDispatch,
@@ -86,6 +87,37 @@ def test_the_ledger_refuses_a_second_row_for_the_same_key(world):
     row.pk = None
     with pytest.raises(IntegrityError), transaction.atomic():
         row.save()
+
+
+@pytest.mark.django_db
+def test_each_notice_is_recorded_with_its_ledger_history_notifications_and_outbox(world):
+    summary = reminders_run(today=DAY)
+    notices = list(SupervisionNotice.objects.filter(kind="notice"))
+    assert summary.notices == len(notices) > 0
+    for notice in notices:
+        assert notice.status == "open" and notice.issued_by is None and notice.respond_by
+        assert notice.created_at is not None and notice.answer_attachments == []
+        assert ReminderEscalation.objects.filter(notice=notice, run_date=DAY).exists()
+        (event,) = HistoryEvent.objects.filter(action="supervision_notice", task=notice.task)
+        assert event.to_value["notice_id"] == notice.pk and event.reason == notice.reason
+        rows = Notification.objects.filter(
+            kind="supervision_notice", payload__supervision_notice=notice.pk
+        )
+        assert {r.task_id for r in rows} <= {notice.task_id}  # none when nobody leads it
+        for row in rows:
+            assert row.params["reason"] == notice.reason and notice.reason in row.body
+            assert row.params["respond_by"] == notice.respond_by.isoformat()
+            assert row.created_at is not None and row.read_at is None
+            for delivery in Delivery.objects.filter(notification=row):
+                assert delivery.recipient_id == row.recipient_id
+                assert delivery.status == "pending" and delivery.next_attempt_at is not None
+                if delivery.channel == "email":
+                    assert delivery.target == row.recipient.email
+                if delivery.channel == "push":
+                    assert delivery.payload["data"]["notification_id"] == row.pk
+    assert Notification.objects.filter(recipient=world.lead, kind="supervision_notice").exists()
+    assert Delivery.objects.filter(notification__kind="supervision_notice").exists()
+    assert reminders_run(today=DAY).notices == 0  # the same day again: nothing new
 
 
 @pytest.mark.django_db
