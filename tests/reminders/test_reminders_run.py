@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tasks_app.models import (
     Delivery,
+    HistoryEvent,
     Milestone,
     Notification,
     ReminderDispatch,
@@ -89,14 +90,47 @@ def test_the_ledger_refuses_a_second_row_for_the_same_key(world):
 
 
 @pytest.mark.django_db
+def test_each_notice_is_recorded_with_its_ledger_history_notifications_and_outbox(world):
+    summary = reminders_run(today=DAY)
+    notices = list(SupervisionNotice.objects.filter(kind="notice"))
+    assert summary.notices == len(notices) > 0
+    for notice in notices:
+        assert notice.status == "open" and notice.issued_by is None and notice.respond_by
+        assert notice.created_at is not None and notice.answer_attachments == []
+        assert ReminderEscalation.objects.filter(notice=notice, run_date=DAY).exists()
+        (event,) = HistoryEvent.objects.filter(action="supervision_notice", task=notice.task)
+        assert event.to_value["notice_id"] == notice.pk and event.reason == notice.reason
+        rows = Notification.objects.filter(
+            kind="supervision_notice", payload__supervision_notice=notice.pk
+        )
+        assert {r.task_id for r in rows} <= {notice.task_id}  # none when nobody leads it
+        for row in rows:
+            assert row.params["reason"] == notice.reason and notice.reason in row.body
+            assert row.params["respond_by"] == notice.respond_by.isoformat()
+            assert row.created_at is not None and row.read_at is None
+            for delivery in Delivery.objects.filter(notification=row):
+                assert delivery.recipient_id == row.recipient_id
+                assert delivery.status == "pending" and delivery.next_attempt_at is not None
+                if delivery.channel == "email":
+                    assert delivery.target == row.recipient.email
+                if delivery.channel == "push":
+                    assert delivery.payload["data"]["notification_id"] == row.pk
+    assert Notification.objects.filter(recipient=world.lead, kind="supervision_notice").exists()
+    assert Delivery.objects.filter(notification__kind="supervision_notice").exists()
+    assert reminders_run(today=DAY).notices == 0  # the same day again: nothing new
+
+
+@pytest.mark.django_db
 def test_a_run_that_fails_midway_leaves_nothing_and_reruns_cleanly(world, monkeypatch):
-    from tasks_app.reminders import run as service
+    from tasks_app.reminders import notices
 
     def broken(*args, **kwargs):
         raise RuntimeError("worker died while recording")
 
-    monkeypatch.setattr(service.Delivery.objects, "bulk_create", broken)
-    with pytest.raises(RuntimeError):
+    # Midway: the 督办单, their ledger and history rows are written, and the staged
+    # notifications' load is under way (a COPY on PostgreSQL) when the worker dies.
+    monkeypatch.setattr(notices, "deliveries_build", broken)
+    with pytest.raises(RuntimeError, match="worker died"):
         reminders_run(today=DAY)
     assert not ReminderDispatch.objects.exists() and not Notification.objects.exists()
     assert not SupervisionNotice.objects.exists() and not ReminderEscalation.objects.exists()
@@ -169,16 +203,18 @@ def test_query_count_does_not_grow_with_the_number_of_tasks(world, on_postgres):
     # grow with the rows; COPY, on PostgreSQL, is not a query Django sees, and is constant).
     small_reads, small_inserts = _split(small_run)
     large_reads, large_inserts = _split(large_run)
-    # + preferences (digests, 督办单), 签收, and the temporary tables' CREATE / ANALYZE /
-    # DROP (SQLite: one DROP per table, and its executemany loads counted here)
-    assert large_reads == small_reads <= (45 if on_postgres else 52)
+    # + preferences (digests, 督办单), 签收, ids reserved (digests, 督办单, their
+    # notifications) and the temporary tables' CREATE / ANALYZE / DROP (SQLite: one DROP
+    # per table, and its executemany loads, which Django logs as "N times: INSERT …")
+    assert large_reads == small_reads <= (46 if on_postgres else 57)
     assert large.dispatches > 1000 and large.digests >= small.digests + 20
-    # (SQLite: Django splits the 督办单's bulk_create by the driver's variable limit)
-    assert large_inserts == small_inserts or not on_postgres
+    assert large.notices > small.notices + 250  # a 督办单 per new task (its own deadline)
+    # The INSERTs too (the run's lock row and five INSERT … SELECT), on both databases.
+    assert large_inserts == small_inserts <= 6
 
 
 def _split(ctx: CaptureQueriesContext) -> tuple[int, int]:
-    inserts = sum(1 for q in ctx.captured_queries if q["sql"].startswith("INSERT"))
+    inserts = sum(1 for q in ctx.captured_queries if q["sql"].lstrip().startswith("INSERT"))
     return len(ctx.captured_queries) - inserts, inserts
 
 
