@@ -5,19 +5,40 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.lookups import Exact
 
-from tasks_app.models import Membership, Role, Task, User
+from tasks_app.models import IssuingBody, Membership, Plan, Role, Task, User
+from tasks_app.models.org import DEFAULT_BODY_CODE
 
 DISTRICT_ROLES = (Role.SUPERVISOR, Role.LEADER)
 
 
-def sees_task_q(task_id: int) -> Q:
-    """A condition on users that holds when the user may see the task: a district role,
-    or a membership of its lead or a co-responsible department."""
-    departments = Q(department__lead_tasks=task_id) | Q(department__co_tasks=task_id)
-    member = Membership.objects.filter(departments, user=OuterRef("pk"))
-    return Q(is_superuser=True) | Q(district_role__in=DISTRICT_ROLES) | Exists(member)
+def of_task_body_q(task: Task) -> Q:
+    """A condition on users: they work for the issuing body of `task`'s plan (their own
+    body, or the default body when they name none, as org.plan_scope.own_body reads it).
+    No query of its own."""
+    task_body = Subquery(Plan.objects.filter(pk=task.plan_id).values("body_id")[:1])
+    default_body = Subquery(IssuingBody.objects.filter(code=DEFAULT_BODY_CODE).values("pk")[:1])
+    return Q(body_id=task_body) | Q(body_id__isnull=True) & Q(Exact(task_body, default_body))
+
+
+def task_members_q(task: Task) -> Q:
+    """A condition on memberships: of `task`'s lead department or a co-department."""
+    co = Task.co_departments.through.objects.filter(task_id=task.pk).values("department_id")
+    return Q(department_id=task.lead_department_id) | Q(department_id__in=co)
+
+
+def sees_task_q(task: Task) -> Q:
+    """A condition on users that holds when the user may see the task
+    (org/visibility.py): an administrator, a district role of the task's body, or a member
+    of its lead or a co-responsible department."""
+    members = Membership.objects.filter(task_members_q(task)).values("user_id")
+    return (
+        Q(is_superuser=True)
+        | Q(district_role__in=DISTRICT_ROLES) & of_task_body_q(task)
+        | Q(pk__in=members)
+    )
 
 
 def owners_seeing(task_ids: Iterable[int]) -> set[tuple[int, int]]:
@@ -44,7 +65,7 @@ def who_sees(task: Task, user_ids: Iterable[int | None]) -> list[int]:
         return []
     seeing = set(
         User.objects.filter(pk__in=wanted, is_active=True)
-        .filter(sees_task_q(task.pk))
+        .filter(sees_task_q(task))
         .values_list("pk", flat=True)
     )
     return [i for i in wanted if i in seeing]

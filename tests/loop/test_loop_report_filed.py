@@ -206,3 +206,17 @@ def test_the_first_reason_for_a_task_already_red_reaches_the_office(
     assert first.status_code == 201, first.content
     assert world.supervisor.pk in told()
     assert world.leader.pk not in told()  # district leaders are not in the loop's inbox here
+
+
+def test_the_office_of_another_district_never_hears(world: World, validated_api) -> None:
+    """Supervisors read their own body's plans (org/visibility.py); so does their inbox."""
+    from tasks_app.models import IssuingBody
+
+    other = IssuingBody.objects.create(code="tongzhou", name="通州区")
+    stranger = User.objects.create_user(
+        username="sup.tongzhou", password="x" * 12, district_role="supervisor", body=other
+    )
+    first = file_report(validated_api, world, world.lead_lead, percent=5, red_reason="征地未完成")
+    assert first.status_code == 201, first.content
+    assert world.supervisor.pk in told()
+    assert stranger.pk not in told()

@@ -20,9 +20,9 @@ recipient or fifty.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
-from tasks_app.inbox.audience import sees_task_q
+from tasks_app.inbox.audience import sees_task_q, task_members_q
 from tasks_app.inbox.fanout import task_notify_people
 from tasks_app.inbox.notify import task_params
 from tasks_app.models import Membership, ProgressReport, Role, Task, User
@@ -60,18 +60,17 @@ def newly_behind(report: ProgressReport, *, moves: bool, was_red: bool) -> bool:
 
 def report_recipients(task: Task, report: ProgressReport, *, supervisors: bool) -> list[User]:
     """The people to tell of `report`, by id (one query)."""
-    departments = Q(department_id=task.lead_department_id) | Q(department__co_tasks=task.pk)
-    leads = Membership.objects.filter(
-        departments, role=Membership.DeptRole.LEAD, user=OuterRef("pk")
+    leads = Membership.objects.filter(task_members_q(task), role=Membership.DeptRole.LEAD).values(
+        "user_id"
     )
-    concerned = Q(Exists(leads))
+    concerned = Q(pk__in=leads)
     if task.owner_id is not None:
         concerned |= Q(pk=task.owner_id)
-    if supervisors:
+    if supervisors:  # the office of the task's own body (of_task_body_q, in sees_task_q)
         concerned |= Q(district_role=Role.SUPERVISOR)
     return list(
         User.objects.filter(concerned, is_active=True)
-        .filter(sees_task_q(task.pk))
+        .filter(sees_task_q(task))
         .exclude(pk=report.author_id)
         .order_by("pk")
     )
