@@ -42,10 +42,14 @@ def free_port() -> int:
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str], *, workers: int = 2) -> Iterator[int]:
     """A gunicorn serving plantracker on a free port; stopped (its process only) on exit.
-    BENCH_WORKER_CLASS=sync (and BENCH_THREADS) compare with the former setup."""
+    BENCH_WORKER_CLASS=gthread (and BENCH_THREADS) try threads with keep-alive."""
     port = free_port()
     log = Path(tempfile.mkstemp(prefix="bench-gunicorn-", suffix=".log")[1])
-    worker_class = os.environ.get("BENCH_WORKER_CLASS", "gthread")
+    # Sync workers: each request is a new connection, accepted by whichever worker is
+    # free. gthread with keep-alive pins wrk's 4 connections to the workers as they were
+    # accepted: when all land on one worker the other core idles (the floor measured
+    # 691–1,619 req/s in one server's life, bimodal); BENCH_WORKER_CLASS=gthread tries it.
+    worker_class = os.environ.get("BENCH_WORKER_CLASS", "sync")
     threads = os.environ.get("BENCH_THREADS", "4") if worker_class == "gthread" else "1"
     cmd = [
         sys.executable,
@@ -56,8 +60,6 @@ def gunicorn(env: dict[str, str], *, workers: int = 2) -> Iterator[int]:
         f"{HOST}:{port}",
         "--workers",
         str(workers),
-        # Threads keep connections alive (a sync worker closes each one) and overlap one
-        # request's waits on PostgreSQL/Redis with another's Python (docs/performance-floor.md).
         "--worker-class",
         worker_class,
         "--threads",

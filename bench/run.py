@@ -6,7 +6,7 @@ DATABASE_URL and friends):  .venv/bin/python .ci/services.py -- .venv/bin/python
 For each scale (0.1 = 10,000 tasks, 1.0 = 100,000 tasks) in its own database: migrate,
 generate (manage.py generate_city), VACUUM ANALYZE, then
   1. per endpoint: queries per request and the hand-written SQL's timings (bench/probe.py),
-     latency through gunicorn (2 gthread workers × 4 threads) one request at a time (bench/load.py);
+     latency through gunicorn (2 sync workers) one request at a time (bench/load.py);
   2. at the largest scale: throughput of the floor, task detail and the task list (wrk),
      of progress-report POSTs (wrk, rows written counted before and after), and of the
      delivery outbox (4 Celery worker processes, a loopback webhook receiver);
@@ -281,8 +281,7 @@ def write_results(results: dict, rows: list, summary: str) -> None:
         f"Machine: {report.machine_line(results['machine'])}.",
         "",
         f"Run {results['machine']['date']}; settings as in bench/run.py BENCH_ENV "
-        "(production settings, gunicorn 2 gthread workers × 4 threads, keep-alive, "
-        "persistent connections).",
+        "(production settings, gunicorn 2 sync workers, persistent connections).",
         "",
         report.markdown_table(results, rows),
         "",
