@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.backends.utils import CursorWrapper
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,7 +42,7 @@ from tasks_app.reminders.deliveries import deliveries_build, webhook_targets
 from tasks_app.reminders.digest import kind_label
 from tasks_app.reminders.items import ReminderItem
 from tasks_app.reminders.ladder import LadderRules, levels_for, working_days_overdue
-from tasks_app.reminders.staging import Staging, on_postgres
+from tasks_app.reminders.staging import Staging, on_postgres, reserve_ids
 from tasks_app.supervision.notices import respond_by_from
 
 OPEN_NOTICE_STATUSES = (SupervisionNotice.Status.OPEN, SupervisionNotice.Status.ANSWERED)
@@ -138,28 +137,6 @@ def _open_notices(task_ids: set[int]) -> dict[int, int]:
 
 def _table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
-
-
-def reserve_ids(cursor: CursorWrapper, model: type[Model], count: int) -> list[int]:
-    """`count` ids of `model`'s table, taken before its rows are written (other rows name
-    them). PostgreSQL: from the table's sequence; SQLite: after the largest ever used — the
-    run holds SQLite's write lock since its first write, so no one else takes them."""
-    if not count:
-        return []
-    table = model._meta.db_table
-    if on_postgres():
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [connection.ops.quote_name(table), count],
-        )
-        return sorted(row[0] for row in cursor)
-    cursor.execute(
-        "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
-        f"COALESCE((SELECT MAX(id) FROM {_table(model)}), 0))",
-        [table],
-    )
-    last = cursor.fetchone()[0]
-    return list(range(last + 1, last + 1 + count))
 
 
 def _record(

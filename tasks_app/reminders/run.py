@@ -58,7 +58,7 @@ from tasks_app.reminders.ladder import (
 )
 from tasks_app.reminders.notices import reminder_notices_issue
 from tasks_app.reminders.registry import collect_items
-from tasks_app.reminders.staging import Staging, on_postgres
+from tasks_app.reminders.staging import Staging, on_postgres, reserve_ids
 from tasks_app.workflow.workdays import add_working_days, is_working_day
 
 DIGEST_KIND = "reminder_digest"
@@ -302,29 +302,6 @@ def _listing(cursor: CursorWrapper, limit: int) -> _Listing:
     return listing
 
 
-def _notification_ids(cursor: CursorWrapper, count: int) -> list[int]:
-    """`count` ids for the digests, taken before they are written (a push payload names its
-    notification). PostgreSQL: from the table's sequence; SQLite: after the largest ever
-    used — the run holds SQLite's write lock since its first write, so no one else takes
-    them."""
-    if not count:
-        return []
-    table = Notification._meta.db_table
-    if on_postgres():
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [connection.ops.quote_name(table), count],
-        )
-        return sorted(row[0] for row in cursor)
-    cursor.execute(
-        "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
-        f"COALESCE((SELECT MAX(id) FROM {_table(Notification)}), 0))",
-        [table],
-    )
-    last = cursor.fetchone()[0]
-    return list(range(last + 1, last + 1 + count))
-
-
 OUT_COLUMNS = (
     "seq",
     "notification_id",
@@ -448,7 +425,7 @@ def _record_digests(
     digests, delivery ids)."""
     cursor = stage.cursor
     listing = _listing(cursor, digest_max_items())
-    ids = _notification_ids(cursor, len(listing.recipients))
+    ids = reserve_ids(cursor, Notification, len(listing.recipients))
     timestamp = "timestamp with time zone" if on_postgres() else "text"
     stage.create(
         "rem_out",

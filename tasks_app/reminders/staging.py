@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
+from django.db.models import Model
 
 
 def on_postgres() -> bool:
@@ -70,3 +71,25 @@ class Staging:
             for name in self.tables:
                 self.cursor.execute(f"DROP TABLE {name}")
         self.tables = []
+
+
+def reserve_ids(cursor: CursorWrapper, model: type[Model], count: int) -> list[int]:
+    """`count` ids of `model`'s table, taken before its rows are written (other rows name
+    them). PostgreSQL: from the table's sequence; SQLite: after the largest ever used — the
+    run holds SQLite's write lock since its first write, so no one else takes them."""
+    if not count:
+        return []
+    table = model._meta.db_table
+    if on_postgres():
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [connection.ops.quote_name(table), count],
+        )
+        return sorted(row[0] for row in cursor)
+    cursor.execute(
+        "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+        f"COALESCE((SELECT MAX(id) FROM {connection.ops.quote_name(table)}), 0))",
+        [table],
+    )
+    last = cursor.fetchone()[0]
+    return list(range(last + 1, last + 1 + count))
