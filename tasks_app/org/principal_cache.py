@@ -37,7 +37,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from rest_framework_simplejwt.utils import get_md5_hash_password
@@ -109,8 +111,18 @@ def _entry(user: User) -> dict[str, Any]:
     }
 
 
+def principal_cache_shared() -> bool:
+    """Whether the cache is one every process reads (Redis in production). A per-process
+    cache (locmem, `make run`'s default; dummy) would never hear of an invalidation written
+    by another process — a second gunicorn worker, the Celery worker, `manage.py
+    changepassword` — so without a shared cache the person is read from the database."""
+    return not isinstance(caches["default"], (LocMemCache, DummyCache))
+
+
 def principal_of(*, user_id: int) -> User | None:
     """The person with their memberships and notification settings; None if there is none."""
+    if not principal_cache_shared():
+        return _load(user_id)
     key = PRINCIPAL_KEY % user_id
     try:
         cached = cache.get(key)

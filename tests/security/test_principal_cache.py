@@ -76,6 +76,20 @@ def test_a_cached_sign_in_costs_no_query(lead) -> None:
     assert body["roles"] == ["dept_lead"]
 
 
+def test_a_per_process_cache_is_never_trusted(lead, settings) -> None:
+    """`make run`'s locmem cache is one per process: a deactivation written by another
+    process (the shell, a second worker) would never reach it, so it is not used."""
+    client = _signed_in(lead)
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    _me(client)
+    with CaptureQueriesContext(connection) as queries:
+        _me(client)
+    assert len(queries) > 0  # read from the database every time
+    # A write this process's cache is never told of (another process's) is seen at once.
+    type(lead).objects.filter(pk=lead.pk).update(is_active=False)
+    assert client.get(ME).status_code == 401
+
+
 def test_the_cache_holds_no_password_hash(lead) -> None:
     _signed_in(lead)
     entry = cache.get(PRINCIPAL_KEY % lead.pk)
